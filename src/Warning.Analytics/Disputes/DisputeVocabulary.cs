@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization;
+
+namespace Warning.Analytics.Disputes;
+
+// Wire names are snake_case (CONTRACTS.md); the converter below maps them to these members.
+
+public enum DisputeCategory
+{
+    Land, Demolition, MarriageFamily, Neighbor, LaborWage, Debt, PropertyMgmt, Medical, Traffic, Consumer, Environment, Other,
+}
+
+public enum CaseStatus { Screened, Mediating, Resolved, Failed, Referred }
+
+public enum CaseFlag
+{
+    ThreatOfViolence, WeaponMentioned, PriorViolence, Injury, SelfHarmRisk, VulnerableParty, CrossRegion, RepeatDispute,
+}
+
+public enum IncidentSource { Police110, Hotline12345, Petition, Court, MediationCenter, Corrections, Other }
+
+public enum IncidentType
+{
+    Violence, Threat, Injury, SelfHarm, CriminalCase, Complaint, PetitionVisit, CheckIn, CheckInMissed, MediationResult, Other,
+}
+
+/// <summary>The legal or care basis that makes someone a key individual (DESIGN.md); nothing else qualifies.</summary>
+public enum SupervisionBasis { CommunityCorrections, ResettlementAssistance, SevereMentalDisorderCare, DocumentedThreat }
+
+public static class DisputeVocabulary
+{
+    /// <summary>Converter that reads and writes every enum of the contracts in snake_case and rejects unknown names.</summary>
+    public static JsonStringEnumConverter EnumConverter { get; } = new(System.Text.Json.JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false);
+
+    public static string WireName<TEnum>(TEnum value) where TEnum : struct, Enum => Names<TEnum>.ToWire[value];
+
+    public static bool TryParse<TEnum>(string? wire, out TEnum value) where TEnum : struct, Enum
+    {
+        if (wire is not null && Names<TEnum>.FromWire.TryGetValue(wire, out value)) return true;
+        value = default;
+        return false;
+    }
+
+    public static IReadOnlyList<string> WireNames<TEnum>() where TEnum : struct, Enum => Names<TEnum>.All;
+
+    public static bool IsOpen(this CaseStatus status) => status is CaseStatus.Screened or CaseStatus.Mediating;
+
+    private static class Names<TEnum> where TEnum : struct, Enum
+    {
+        // Special wire names that the snake_case policy would spell differently.
+        private static readonly Dictionary<string, string> Overrides = new()
+        {
+            ["Police110"] = "police_110",
+            ["Hotline12345"] = "hotline_12345",
+        };
+
+        public static readonly Dictionary<TEnum, string> ToWire = Enum.GetValues<TEnum>().ToDictionary(
+            v => v,
+            v => Overrides.TryGetValue(v.ToString(), out var o) ? o : System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()));
+
+        public static readonly Dictionary<string, TEnum> FromWire = ToWire.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+
+        public static readonly IReadOnlyList<string> All = ToWire.Values.ToArray();
+    }
+}
