@@ -1,5 +1,68 @@
+using Serilog;
+using Serilog.Formatting.Json;
+using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+using Warning.Silo;
+using Warning.Web;
+using Warning.Web.Cases;
+using Warning.Web.Health;
+using Warning.Web.Hierarchy;
+using Warning.Web.Ingest;
+using Warning.Web.Live;
+using Warning.Web.Regions;
+using Warning.Web.Simulator;
+
 var builder = WebApplication.CreateBuilder(args);
+var config = builder.Configuration;
+
+var dataDirectory = Path.GetFullPath(config["Storage:DataDirectory"] is { Length: > 0 } d ? d : "data");
+Log.Logger = new LoggerConfiguration()
+    .ReadFrom.Configuration(config)
+    .Enrich.FromLogContext()
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}")
+    .WriteTo.File(new JsonFormatter(renderMessage: true), Path.Combine(dataDirectory, config["Logging:File"] ?? "logs/warning-.log"),
+        rollingInterval: RollingInterval.Day, retainedFileCountLimit: config.GetValue("Logging:RetainedFileCountLimit", 14))
+    .CreateLogger();
+builder.Logging.ClearProviders();
+builder.Logging.AddSerilog(Log.Logger, dispose: true);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddWarningSilo(config);
+builder.Services.AddSingleton(sp => HierarchyOptions.Load(
+    config.GetSection(HierarchyOptions.Section).Get<HierarchyOptions>() ?? new(), sp.GetRequiredService<ILogger<AreaHierarchy>>()));
+
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(o => WarningJson.Configure(o.SerializerOptions));
+builder.Services.AddSingleton<IngestHandler>();
+builder.Services.AddSignalR().AddJsonProtocol(o => WarningJson.Configure(o.PayloadSerializerOptions));
+builder.Services.Configure<LiveOptions>(config.GetSection(LiveOptions.Section));
+builder.Services.AddSingleton<LiveFeed>();
+builder.Services.AddHostedService<SituationBroadcaster>();
+builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
+builder.Services.AddHostedService<DemoFeed>();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
-app.Run();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+
+app.MapGet("/", () => Results.Redirect("/screen/"));
+app.MapHealth();
+var api = app.MapGroup("/api/v1");
+api.MapIngest();
+api.MapRegions();
+api.MapCases();
+api.MapHierarchy();
+app.MapHub<ScreenHub>("/hubs/screen");
+
+try
+{
+    app.Run();
+}
+finally
+{
+    Log.CloseAndFlush();
+}
+
 public partial class Program;

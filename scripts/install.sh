@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Warning needs on a fresh Debian machine, and nothing that is already there.
+# Usage: scripts/install.sh [run|test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-run}"
+
+packages=(sqlite3)
+[ -e /usr/lib/x86_64-linux-gnu/libxgboost.so.0 ] || packages+=(libxgboost0)
+command -v influxd >/dev/null || packages+=(influxdb)
+if [ "$mode" = test ]; then
+  command -v chromium >/dev/null || packages+=(chromium)
+  command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || packages+=(postgresql)
+fi
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+command -v npm >/dev/null || { echo "Node.js and npm are required for the browser libraries" >&2; exit 1; }
+[ -e src/Warning.Web/node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] || (cd src/Warning.Web && npm ci --no-audit --no-fund)

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Sets up and runs Warning with live demo data on embedded defaults at http://127.0.0.1:5080
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install.sh run
+exec dotnet run --project src/Warning.Web -c Release -- --urls "${WARNING_URLS:-http://127.0.0.1:5080}" --Simulator:Enabled=true "$@"

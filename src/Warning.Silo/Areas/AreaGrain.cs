@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+using Warning.Silo.Cases;
+using Warning.Silo.GrainHost;
+using Warning.Silo.Time;
+
+namespace Warning.Silo.Areas;
+
+/// <summary>The shared behaviour of area grains: a tally kept idempotently per log seq, summarised against the hierarchy.</summary>
+public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening)
+    : Grain<TState> where TState : AreaState, new()
+{
+    protected AreaHierarchy Hierarchy { get; } = hierarchy;
+
+    public Task ApplyCaseChange(long seq, CaseChange change)
+    {
+        if (seq <= State.Tally.LastSeq) return Task.CompletedTask;
+        State.Tally.Apply(change, clock.DayOf(change.At));
+        OnCaseChange(change);
+        State.Tally.LastSeq = seq;
+        WriteStateAsync();
+        return Task.CompletedTask;
+    }
+
+    public Task CountIncident(long seq, Incident incident)
+    {
+        if (seq <= State.Tally.LastSeq) return Task.CompletedTask;
+        State.Tally.CountIncident(incident.Type, clock.DayOf(incident.OccurredAt));
+        State.Tally.LastSeq = seq;
+        WriteStateAsync();
+        return Task.CompletedTask;
+    }
+
+    public Task<AreaCounts> GetCounts()
+    {
+        var grids = Hierarchy.TryGet(Key, out var area) ? GridCount(area) : 0;
+        return Task.FromResult(State.Tally.Summarise(clock.Today, clock.Now, grids, screening.Value.GridCadence));
+    }
+
+    protected virtual void OnCaseChange(CaseChange change)
+    {
+    }
+
+    private int GridCount(Area area) => area.Level == AreaLevel.Grid ? 1 : Hierarchy.Descendants(area.Id, AreaLevel.Grid).Count();
+}
+
+public class AreaState
+{
+    public AreaTally Tally { get; set; } = new();
+}

@@ -1,0 +1,127 @@
+using Warning.Analytics.Disputes;
+using Warning.Silo.Cases;
+
+namespace Warning.Silo.Areas;
+
+/// <summary>
+/// The counts one area (grid, village, township, county, city) keeps of the cases under it. Grid, village and
+/// region grains all hold one, so the roll-up rules live in one place.
+/// </summary>
+public sealed class AreaTally
+{
+    /// <summary>Daily counts older than this are dropped; trends beyond it are InfluxDB's job.</summary>
+    public const int DaysKept = 400;
+
+    public Dictionary<DisputeCategory, int> OpenByCategory { get; set; } = new();
+    public Dictionary<CaseStatus, int> ByStatus { get; set; } = new();
+    public SortedDictionary<DateOnly, DayTally> Days { get; set; } = new();
+    public Dictionary<string, DateTimeOffset> GridLastScreened { get; set; } = new(StringComparer.Ordinal);
+    public long LastSeq { get; set; }
+
+    public int OpenCases => OpenByCategory.Values.Sum();
+
+    public void Apply(CaseChange change, DateOnly day)
+    {
+        if (change.PreviousStatus is { } previous)
+        {
+            Add(ByStatus, previous, -1);
+            if (previous.IsOpen()) Add(OpenByCategory, change.PreviousCategory!.Value, -1);
+        }
+        Add(ByStatus, change.Status, +1);
+        if (change.Status.IsOpen()) Add(OpenByCategory, change.Category, +1);
+
+        var tally = DayOf(day);
+        tally.Reports++;
+        if (change.Opened) Add(tally.Opened, change.Category, +1);
+        if (change.PreviousStatus != change.Status)
+        {
+            switch (change.Status)
+            {
+                case CaseStatus.Resolved: Add(tally.Resolved, change.Category, +1); break;
+                case CaseStatus.Failed: tally.Failed++; break;
+                case CaseStatus.Referred: tally.Referred++; break;
+            }
+        }
+
+        if (!GridLastScreened.TryGetValue(change.GridId, out var last) || change.At > last) GridLastScreened[change.GridId] = change.At;
+    }
+
+    public void CountIncident(IncidentType type, DateOnly day) => Add(DayOf(day).Incidents, type, +1);
+
+    public AreaCounts Summarise(DateOnly today, DateTimeOffset now, int gridsInArea, TimeSpan screeningCadence)
+    {
+        var from30 = today.AddDays(-29);
+        var opened30 = new Dictionary<DisputeCategory, int>();
+        var openedToday = new Dictionary<DisputeCategory, int>();
+        int resolved30 = 0, failed30 = 0, referred30 = 0, resolvedToday = 0, reportsToday = 0;
+        foreach (var (day, tally) in Days.Reverse())
+        {
+            if (day < from30) break;
+            if (day > today) continue;
+            foreach (var (c, n) in tally.Opened) Add(opened30, c, n);
+            resolved30 += tally.Resolved.Values.Sum();
+            failed30 += tally.Failed;
+            referred30 += tally.Referred;
+            if (day == today)
+            {
+                foreach (var (c, n) in tally.Opened) Add(openedToday, c, n);
+                resolvedToday = tally.Resolved.Values.Sum();
+                reportsToday = tally.Reports;
+            }
+        }
+
+        var byCategory = Enum.GetValues<DisputeCategory>()
+            .Select(c => new CategoryCounts(c, OpenByCategory.GetValueOrDefault(c), openedToday.GetValueOrDefault(c), opened30.GetValueOrDefault(c)))
+            .Where(c => c.Open + c.Today + c.Last30Days > 0)
+            .ToArray();
+        var closed30 = resolved30 + failed30 + referred30;
+        var compliant = GridLastScreened.Values.Count(t => now - t <= screeningCadence);
+
+        return new AreaCounts(
+            Open: OpenCases,
+            Today: openedToday.Values.Sum(),
+            Last30Days: opened30.Values.Sum(),
+            ReportsToday: reportsToday,
+            ResolvedToday: resolvedToday,
+            Resolved30Days: resolved30,
+            ByCategory: byCategory,
+            ByStatus: Enum.GetValues<CaseStatus>().ToDictionary(s => s, s => ByStatus.GetValueOrDefault(s)),
+            ResolutionRate: closed30 == 0 ? null : Math.Round((double)resolved30 / closed30, 4),
+            Screening: new ScreeningCompliance(gridsInArea, compliant, gridsInArea == 0 ? null : Math.Round((double)compliant / gridsInArea, 4), screeningCadence));
+    }
+
+    private DayTally DayOf(DateOnly day)
+    {
+        if (!Days.TryGetValue(day, out var tally))
+        {
+            Days[day] = tally = new DayTally();
+            while (Days.Count > DaysKept) Days.Remove(Days.Keys.First());
+        }
+        return tally;
+    }
+
+    private static void Add<TKey>(Dictionary<TKey, int> counts, TKey key, int delta) where TKey : notnull =>
+        counts[key] = counts.GetValueOrDefault(key) + delta;
+}
+
+public sealed class DayTally
+{
+    public int Reports { get; set; }
+    public Dictionary<DisputeCategory, int> Opened { get; set; } = new();
+    public Dictionary<DisputeCategory, int> Resolved { get; set; } = new();
+    public int Failed { get; set; }
+    public int Referred { get; set; }
+    public Dictionary<IncidentType, int> Incidents { get; set; } = new();
+}
+
+/// <param name="Today">Cases screened (opened) today.</param>
+/// <param name="ResolutionRate">Resolved ÷ (resolved + failed + referred) over the last 30 days; null before anything closed.</param>
+public sealed record AreaCounts(
+    int Open, int Today, int Last30Days, int ReportsToday, int ResolvedToday, int Resolved30Days,
+    IReadOnlyList<CategoryCounts> ByCategory, IReadOnlyDictionary<CaseStatus, int> ByStatus, double? ResolutionRate,
+    ScreeningCompliance Screening);
+
+public sealed record CategoryCounts(DisputeCategory Category, int Open, int Today, int Last30Days);
+
+/// <summary>Grids whose last screening report is within the cadence (DESIGN.md: community level screens daily).</summary>
+public sealed record ScreeningCompliance(int Grids, int Compliant, double? Rate, TimeSpan Cadence);

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Options;
+using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+using Warning.Silo.Cases;
+using Warning.Silo.Time;
+
+namespace Warning.Silo.Areas;
+
+public sealed class GridState : AreaState
+{
+    public HashSet<string> OpenCases { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>A grid (网格): one grid worker's ~300 households; knows its open cases and when it last screened.</summary>
+public sealed class GridGrain(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening)
+    : AreaGrain<GridState>(hierarchy, clock, screening), IGridGrain
+{
+    public Task<IReadOnlyList<string>> GetOpenCases() => Task.FromResult<IReadOnlyList<string>>(State.OpenCases.Order().ToArray());
+
+    protected override void OnCaseChange(CaseChange change)
+    {
+        if (change.Status.IsOpen()) State.OpenCases.Add(change.CaseId);
+        else State.OpenCases.Remove(change.CaseId);
+    }
+}

@@ -1,0 +1,25 @@
+using Warning.Analytics.Disputes;
+using Warning.Silo.Cases;
+using Warning.Silo.GrainHost;
+
+namespace Warning.Silo.Areas;
+
+/// <summary>What every area grain (grid, village, township, county, city) answers; keyed by the area id.</summary>
+public interface IAreaGrain : IGrainWithStringKey
+{
+    Task ApplyCaseChange(long seq, CaseChange change);
+
+    Task CountIncident(long seq, Incident incident);
+
+    Task<AreaCounts> GetCounts();
+}
+
+public interface IGridGrain : IAreaGrain
+{
+    Task<IReadOnlyList<string>> GetOpenCases();
+}
+
+public interface IVillageGrain : IAreaGrain;
+
+/// <summary>Township, county or city.</summary>
+public interface IRegionGrain : IAreaGrain;

@@ -1,0 +1,38 @@
+using Warning.Analytics.Disputes;
+
+namespace Warning.Silo.Cases;
+
+/// <summary>One dispute: its current facts, every report and linked incident in order, and the last log seq applied.</summary>
+public sealed class CaseState
+{
+    public string? GridId { get; set; }
+    public DisputeCategory Category { get; set; }
+    public CaseStatus Status { get; set; }
+    public DateTimeOffset OpenedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public int PartiesCount { get; set; }
+    public int PeopleInvolved { get; set; }
+    public double? AmountInDispute { get; set; }
+    public int MediationAttempts { get; set; }
+    public List<CaseFlag> Flags { get; set; } = new();
+    public List<string> PersonIds { get; set; } = new();
+    public List<CaseHistoryEntry> History { get; set; } = new();
+    public List<LinkedIncident> Incidents { get; set; } = new();
+    public long LastSeq { get; set; }
+
+    /// <summary>The change each applied report made, by log seq: a replay after a crash re-sends it to areas that missed it.</summary>
+    public Dictionary<long, CaseChange> Changes { get; set; } = new();
+
+    public bool Exists => GridId is not null;
+}
+
+public sealed record CaseHistoryEntry(
+    string ReportId, DateTimeOffset ReportedAt, string ReporterId, CaseStatus Status, DisputeCategory Category,
+    int PartiesCount, int PeopleInvolved, double? AmountInDispute, int MediationAttempts, IReadOnlyList<CaseFlag> Flags, string? Summary);
+
+public sealed record LinkedIncident(string IncidentId, IncidentSource Source, IncidentType Type, DateTimeOffset OccurredAt, int Severity, string? Summary);
+
+/// <summary>What a report changed about a case, for the roll-ups of the areas above it.</summary>
+public sealed record CaseChange(
+    string CaseId, string GridId, DateTimeOffset At, bool Opened,
+    DisputeCategory? PreviousCategory, CaseStatus? PreviousStatus, DisputeCategory Category, CaseStatus Status);

@@ -1,0 +1,208 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+using Warning.Silo.Areas;
+using Warning.Silo.Cases;
+using Warning.Silo.GrainHost;
+using Warning.Silo.Persons;
+
+namespace Warning.Silo.Ingest;
+
+public sealed class ApplierOptions
+{
+    public const string Section = "Applier";
+
+    /// <summary>How often dirty grain state and the applied log position are written together.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Feeds the ingest log, in order, into the grains: case → grid → village → township → county → city. On start it
+/// replays what the last checkpoint had not covered; grains skip seqs they already hold, so replay never counts twice.
+/// </summary>
+public sealed class IngestApplier : BackgroundService
+{
+    private readonly IngestLog _log;
+    private readonly IGrainFactory _grains;
+    private readonly GrainRuntime _runtime;
+    private readonly SqliteGrainStorage _storage;
+    private readonly AreaHierarchy _hierarchy;
+    private readonly IOptions<ApplierOptions> _options;
+    private readonly ILogger<IngestApplier> _logger;
+    private readonly Channel<IReadOnlyList<IngestEntry>> _committed = Channel.CreateUnbounded<IReadOnlyList<IngestEntry>>(new() { SingleReader = true });
+    private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Action<IReadOnlyList<IngestEntry>>> _subscribers = new();
+    private readonly object _appliedGate = new();
+    private readonly List<(long Seq, TaskCompletionSource Done)> _waiters = new();
+    private long _appliedSeq;
+
+    public IngestApplier(IngestLog log, IGrainFactory grains, GrainRuntime runtime, SqliteGrainStorage storage, AreaHierarchy hierarchy,
+        IOptions<ApplierOptions> options, ILogger<IngestApplier> logger)
+    {
+        _log = log;
+        _grains = grains;
+        _runtime = runtime;
+        _storage = storage;
+        _hierarchy = hierarchy;
+        _options = options;
+        _logger = logger;
+        _log.Subscribe(entries => _committed.Writer.TryWrite(entries));
+    }
+
+    /// <summary>Completes once everything in the log at start has been replayed into the grains.</summary>
+    public Task CaughtUp => _caughtUp.Task;
+
+    public long AppliedSeq => Interlocked.Read(ref _appliedSeq);
+
+    /// <summary>Called after each applied group of entries, for live pushes and time series.</summary>
+    public void Subscribe(Action<IReadOnlyList<IngestEntry>> onApplied)
+    {
+        lock (_subscribers) _subscribers.Add(onApplied);
+    }
+
+    /// <summary>Waits until the grains hold every entry up to <paramref name="seq"/> (read-your-writes for callers).</summary>
+    public Task WaitForAppliedAsync(long seq, CancellationToken cancellationToken = default)
+    {
+        lock (_appliedGate)
+        {
+            if (_appliedSeq >= seq) return Task.CompletedTask;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((seq, done));
+            return done.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var checkpoint = await _storage.ReadCheckpointAsync();
+        _appliedSeq = checkpoint;
+        var target = _log.LastSeq;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        _logger.LogInformation("Replaying ingest log from checkpoint {Checkpoint} to {Target}", checkpoint, target);
+        long replayed = 0;
+        while (_appliedSeq < target && !stoppingToken.IsCancellationRequested)
+        {
+            var chunk = _log.ReadAfter(_appliedSeq, 5000).ToList();
+            if (chunk.Count == 0) break;
+            await ApplyAsync(chunk);
+            replayed += chunk.Count;
+            if (replayed % 50_000 < chunk.Count)
+                _logger.LogInformation("Replay progress {Applied}/{Target} ({Rate:F0} entries/s)", _appliedSeq, target, replayed / Math.Max(0.001, started.Elapsed.TotalSeconds));
+        }
+        _logger.LogInformation("Replayed {Entries} entries in {Elapsed:F1}s", replayed, started.Elapsed.TotalSeconds);
+        _caughtUp.TrySetResult();
+
+        using var checkpoints = new PeriodicTimer(_options.Value.CheckpointInterval);
+        var checkpointTick = checkpoints.WaitForNextTickAsync(stoppingToken).AsTask();
+        var next = _committed.Reader.WaitToReadAsync(stoppingToken).AsTask();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var done = await Task.WhenAny(next, checkpointTick);
+                if (done == checkpointTick)
+                {
+                    await CheckpointAsync();
+                    checkpointTick = checkpoints.WaitForNextTickAsync(stoppingToken).AsTask();
+                    continue;
+                }
+                if (!await next) break;
+                while (_committed.Reader.TryRead(out var entries))
+                {
+                    // Entries committed while we replayed are already applied.
+                    var fresh = entries.Where(e => e.Seq > _appliedSeq).ToList();
+                    if (fresh.Count > 0) await ApplyAsync(fresh);
+                }
+                next = _committed.Reader.WaitToReadAsync(stoppingToken).AsTask();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await CheckpointAsync();
+    }
+
+    /// <summary>Writes every dirty grain and the applied position in one transaction.</summary>
+    public async Task CheckpointAsync()
+    {
+        var applied = AppliedSeq;
+        var written = await _runtime.FlushAsync(applied);
+        if (written > 0) _logger.LogDebug("Checkpoint at {Seq}: {Grains} grain states written", applied, written);
+    }
+
+    private async Task ApplyAsync(IReadOnlyList<IngestEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            try
+            {
+                await ApplyAsync(entry);
+            }
+            catch (Exception ex)
+            {
+                // An entry the grains can't take must not stop the ones after it; it stays in the log for a fix and replay.
+                _logger.LogError(ex, "Applying {Kind} {ItemId} (seq {Seq}) failed", entry.Kind, entry.ItemId, entry.Seq);
+            }
+            lock (_appliedGate)
+            {
+                _appliedSeq = entry.Seq;
+                for (var i = _waiters.Count - 1; i >= 0; i--)
+                {
+                    if (_waiters[i].Seq > entry.Seq) continue;
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        Action<IReadOnlyList<IngestEntry>>[] subscribers;
+        lock (_subscribers) subscribers = _subscribers.ToArray();
+        foreach (var subscriber in subscribers)
+        {
+            try { subscriber(entries); }
+            catch (Exception ex) { _logger.LogError(ex, "Applied-entries subscriber failed"); }
+        }
+    }
+
+    private async Task ApplyAsync(IngestEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case IngestKind.Report:
+            {
+                var report = JsonSerializer.Deserialize<ScreeningReport>(entry.Payload, WarningJson.Options)!;
+                var change = await _grains.GetGrain<ICaseGrain>(report.CaseId!).ApplyReport(entry.Seq, report);
+                if (change is null) break;
+                await Task.WhenAll(PathOf(change.GridId).Select(a => _grains.For(a).ApplyCaseChange(entry.Seq, change)));
+                await Task.WhenAll(report.PersonIds.Select(p => _grains.GetGrain<IPersonGrain>(p).LinkCase(entry.Seq, change.CaseId)));
+                break;
+            }
+            case IngestKind.Incident:
+            {
+                var incident = JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options)!;
+                if (incident.CaseId is not null) await _grains.GetGrain<ICaseGrain>(incident.CaseId).LinkIncident(entry.Seq, incident);
+                await Task.WhenAll(PathOf(incident.GridId).Select(a => _grains.For(a).CountIncident(entry.Seq, incident)));
+                await Task.WhenAll(incident.PersonIds.Select(p => _grains.GetGrain<IPersonGrain>(p).RecordIncident(entry.Seq, incident)));
+                break;
+            }
+            case IngestKind.Person:
+            {
+                var person = JsonSerializer.Deserialize<KeyIndividual>(entry.Payload, WarningJson.Options)!;
+                await _grains.GetGrain<IPersonGrain>(person.PersonId).Register(entry.Seq, person);
+                break;
+            }
+        }
+    }
+
+    private IReadOnlyList<Area> PathOf(string gridId) =>
+        _hierarchy.TryGet(gridId, out _) ? _hierarchy.PathToRoot(gridId) : Array.Empty<Area>();
+}

@@ -1,0 +1,34 @@
+using Warning.Silo.Ingest;
+using Warning.Silo.Storage;
+
+namespace Warning.Web.Health;
+
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+
+        // Ready once the store answers and the grains have replayed everything accepted before this start.
+        app.MapGet("/readyz", (WarningDatabase database, IngestApplier applier) =>
+        {
+            var checks = new Dictionary<string, string>();
+            try
+            {
+                using var connection = database.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT 1";
+                command.ExecuteScalar();
+                checks["sqlite"] = "ok";
+            }
+            catch (Exception ex)
+            {
+                checks["sqlite"] = ex.Message;
+            }
+            checks["replay"] = applier.CaughtUp.IsCompleted ? "ok" : $"replaying (applied {applier.AppliedSeq})";
+            var ready = checks.Values.All(v => v == "ok");
+            return Results.Json(new { status = ready ? "ready" : "not ready", checks }, statusCode: ready ? 200 : 503);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,19 @@
+using Warning.Analytics.Hierarchy;
+
+namespace Warning.Web.Hierarchy;
+
+public static class HierarchyEndpoints
+{
+    /// <summary>The loaded boundaries as GeoJSON, for the screen's map (areas only: no people, no cases).</summary>
+    public static RouteGroupBuilder MapHierarchy(this RouteGroupBuilder api)
+    {
+        api.MapGet("/boundaries", (AreaHierarchy hierarchy, string? level) =>
+        {
+            var wanted = level is null ? (AreaLevel?)null : Area.TryParseLevel(level, out var l) ? l : (AreaLevel?)(-1);
+            if (wanted == (AreaLevel)(-1)) return Problems.Field(400, "Unknown level", "level", "enum", "level must be city, county, township, village or grid");
+            var subset = new AreaHierarchy(hierarchy.All.Where(a => wanted is null || a.Level <= wanted));
+            return Results.Stream(stream => Task.Run(() => GeoJsonHierarchy.Write(subset, stream)), "application/geo+json");
+        });
+        return api;
+    }
+}

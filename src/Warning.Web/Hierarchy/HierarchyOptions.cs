@@ -1,0 +1,32 @@
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Simulation;
+
+namespace Warning.Web.Hierarchy;
+
+public sealed class HierarchyOptions
+{
+    public const string Section = "Hierarchy";
+
+    /// <summary>A GeoJSON FeatureCollection of the deployment's boundaries; when empty the simulated city is loaded.</summary>
+    public string? File { get; set; }
+
+    /// <summary>Seed of the simulated city used when no file is configured.</summary>
+    public int SimulatedCitySeed { get; set; } = 7;
+
+    /// <summary>"Dingxi" (the seed-000 city, ~8,000 grids) or "Small" (a toy city for tests).</summary>
+    public string SimulatedCityShape { get; set; } = "Dingxi";
+
+    public static AreaHierarchy Load(HierarchyOptions options, ILogger logger)
+    {
+        if (!string.IsNullOrWhiteSpace(options.File))
+        {
+            var loaded = GeoJsonHierarchy.LoadFile(options.File);
+            logger.LogInformation("Loaded {Areas} areas from {File}", loaded.Count, options.File);
+            return loaded;
+        }
+        var shape = options.SimulatedCityShape.Equals("Small", StringComparison.OrdinalIgnoreCase) ? CityShape.Small : CityShape.Dingxi;
+        var city = CityGenerator.Generate(shape, options.SimulatedCitySeed);
+        logger.LogInformation("No boundaries file configured: loaded the simulated city ({Areas} areas, seed {Seed})", city.Count, options.SimulatedCitySeed);
+        return city;
+    }
+}

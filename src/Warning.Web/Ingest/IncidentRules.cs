@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Warning.Analytics.Disputes;
+
+namespace Warning.Web.Ingest;
+
+/// <summary>The rules of <c>POST /api/v1/incidents</c>.</summary>
+public static class IncidentRules
+{
+    public static (Incident? Incident, FieldReader Fields) Read(JsonElement item, IngestContext context)
+    {
+        var f = new FieldReader(item);
+        var incidentId = f.Id("incidentId", required: true);
+        var source = f.Enum<IncidentSource>("source", required: true);
+        var type = f.Enum<IncidentType>("type", required: true);
+        var occurredAt = f.Time("occurredAt", required: true);
+        var gridId = f.Id("gridId", required: true);
+        var caseId = f.Id("caseId", required: false);
+        var personIds = f.IdList("personIds");
+        var severity = f.Int("severity", required: true, 1, 5);
+        var summary = f.Text("summary", FieldReader.MaxSummaryLength);
+
+        context.CheckGrid(f, gridId);
+        context.CheckNotFuture(f, "occurredAt", occurredAt);
+        if (caseId is not null && !context.IsCase(caseId)) f.Fail("caseId", "unknownCase", $"case '{caseId}' does not exist");
+        context.CheckPersons(f, personIds);
+        if (!f.IsValid) return (null, f);
+
+        return (new Incident(incidentId!, source!.Value, type!.Value, occurredAt!.Value, gridId!, caseId, personIds, severity!.Value, summary), f);
+    }
+}

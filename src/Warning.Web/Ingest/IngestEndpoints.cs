@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+using Warning.Silo.Ingest;
+
+namespace Warning.Web.Ingest;
+
+public static class IngestEndpoints
+{
+    public const int MaxBatch = 1000;
+    public const long MaxBodyBytes = 16 * 1024 * 1024;
+
+    public static RouteGroupBuilder MapIngest(this RouteGroupBuilder api)
+    {
+        api.MapPost("/reports", (HttpContext http, IngestHandler handler) =>
+            handler.HandleAsync(http, "report", "reportId", (item, context) => ReportRules.Read(item, context)));
+        api.MapPost("/incidents", (HttpContext http, IngestHandler handler) =>
+            handler.HandleAsync(http, "incident", "incidentId", (item, context) => IncidentRules.Read(item, context)));
+        api.MapPost("/persons", (HttpContext http, IngestHandler handler) =>
+            handler.HandleAsync(http, "person", "personId", (item, context) => PersonRules.Read(item, context)));
+        return api;
+    }
+}
+
+/// <summary>Parses a single item or a batch, applies the rules item by item, keeps the valid ones and answers per item.</summary>
+public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownIds known, TimeProvider time, ILogger<IngestHandler> logger)
+{
+    public async Task<IResult> HandleAsync<T>(HttpContext http, string kind, string idField, Func<JsonElement, IngestContext, (T?, FieldReader)> read)
+        where T : class
+    {
+        if (!(http.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
+            return Problems.Field(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "$", "contentType", "the body must be application/json");
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = IngestEndpoints.MaxBodyBytes;
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body, new JsonDocumentOptions { MaxDepth = 16 }, http.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            return Problems.Field(StatusCodes.Status400BadRequest, "Malformed JSON", "$", "json", $"the body is not valid JSON: {ex.Message}");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.Field(StatusCodes.Status413PayloadTooLarge, "Body too large", "$", "maxBytes", $"the body must be at most {IngestEndpoints.MaxBodyBytes:N0} bytes");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            List<JsonElement> items;
+            if (root.ValueKind == JsonValueKind.Object) items = [root];
+            else if (root.ValueKind == JsonValueKind.Array)
+            {
+                var count = root.GetArrayLength();
+                if (count == 0) return Problems.Field(StatusCodes.Status400BadRequest, "Empty batch", "$", "minItems", "a batch must hold at least one item");
+                if (count > IngestEndpoints.MaxBatch)
+                    return Problems.Field(StatusCodes.Status413PayloadTooLarge, "Batch too large", "$", "maxItems", $"a batch holds at most {IngestEndpoints.MaxBatch:N0} items");
+                items = root.EnumerateArray().ToList();
+            }
+            else return Problems.Field(StatusCodes.Status400BadRequest, "Wrong body type", "$", "type", $"the body must be a {kind} object or an array of them");
+
+            var context = new IngestContext(hierarchy, known, time.GetUtcNow());
+            var results = new IngestItemResult[items.Count];
+            var valid = new List<object>(items.Count);
+            var validIndex = new List<int>(items.Count);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    results[i] = new IngestItemResult(i, null, "rejected", null, [new IngestError("$", "type", $"item {i} must be a {kind} object")]);
+                    continue;
+                }
+                var id = item.TryGetProperty(idField, out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+                var (record, fields) = read(item, context);
+                if (record is null) results[i] = new IngestItemResult(i, id, "rejected", null, fields.Errors);
+                else
+                {
+                    valid.Add(record);
+                    validIndex.Add(i);
+                }
+            }
+
+            if (valid.Count > 0)
+            {
+                var appended = await intake.AcceptAsync(valid, http.RequestAborted);
+                for (var v = 0; v < valid.Count; v++)
+                {
+                    var i = validIndex[v];
+                    var id = items[i].GetProperty(idField).GetString();
+                    results[i] = new IngestItemResult(i, id, appended[v].Duplicate ? "duplicate" : "accepted", appended[v].CaseId, null);
+                }
+            }
+
+            var accepted = results.Count(r => r.Status == "accepted");
+            var duplicates = results.Count(r => r.Status == "duplicate");
+            var rejected = results.Length - accepted - duplicates;
+            logger.LogInformation("Ingest {Kind}: {Items} items, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected",
+                kind, results.Length, accepted, duplicates, rejected);
+            var response = new IngestResponse(accepted, duplicates, rejected, results);
+            if (accepted + duplicates == 0)
+            {
+                var first = results.SelectMany(r => r.Errors ?? []).First();
+                return Problems.Rejected(results.Length == 1 ? $"{first.Field}: {first.Message}" : $"all {results.Length} items were rejected; first: item {results.First(r => r.Errors is not null).Index} {first.Field}: {first.Message}", response);
+            }
+            return Results.Json(response, WarningJson.Options, statusCode: StatusCodes.Status202Accepted);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Warning.Analytics.Hierarchy;
+using Warning.Silo.Areas;
+using Warning.Silo.GrainHost;
+using Warning.Silo.Ingest;
+
+namespace Warning.Web.Live;
+
+public sealed class LiveOptions
+{
+    public const string Section = "Live";
+
+    /// <summary>At most one situation push per interval, however fast reports arrive; well inside the one-second promise.</summary>
+    public TimeSpan PushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary>Pushes the situation of the top regions (today's screened, resolved, open, by category) whenever applied ingest changed it.</summary>
+public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, AreaHierarchy hierarchy, IGrainFactory grains,
+    Microsoft.Extensions.Options.IOptions<LiveOptions> options, ILogger<SituationBroadcaster> logger) : BackgroundService
+{
+    private int _changed = 1;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        applier.Subscribe(_ => Interlocked.Exchange(ref _changed, 1));
+        await applier.CaughtUp.WaitAsync(stoppingToken);
+        using var timer = new PeriodicTimer(options.Value.PushInterval);
+        var lastDay = DateTimeOffset.UtcNow.Date;
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            // A new day resets "today" even when nothing arrives.
+            if (DateTimeOffset.UtcNow.Date != lastDay) { lastDay = DateTimeOffset.UtcNow.Date; _changed = 1; }
+            if (Interlocked.Exchange(ref _changed, 0) == 0) continue;
+            try
+            {
+                await feed.PublishAsync("situation", await SnapshotAsync());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Situation push failed");
+            }
+        }
+    }
+
+    public async Task<SituationSnapshot> SnapshotAsync()
+    {
+        var regions = await Task.WhenAll(hierarchy.Roots.Select(async area => new SituationRegion(area.Id, area.Name, await grains.For(area).GetCounts())));
+        return new SituationSnapshot(applier.AppliedSeq, regions);
+    }
+}
+
+public sealed record SituationSnapshot(long AppliedSeq, IReadOnlyList<SituationRegion> Regions);
+
+public sealed record SituationRegion(string Id, string Name, AreaCounts Counts);

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Simulation;
+using Warning.Silo.Ingest;
+
+namespace Warning.Web.Simulator;
+
+/// <summary>
+/// Live demo data: registers the simulated key individuals, fast-forwards some history into an empty store, then
+/// feeds simulated reports and incidents in (accelerated) real time through the same durable intake as HTTP.
+/// </summary>
+public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hierarchy, Intake intake, IngestLog log, IngestApplier applier,
+    TimeProvider time, ILogger<DemoFeed> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled) return;
+        await applier.CaughtUp.WaitAsync(stoppingToken);
+
+        var now = time.GetUtcNow();
+        var simulator = new DisputeSimulator(hierarchy, new SimulatorOptions { Seed = o.Seed });
+        if (log.LastSeq == 0)
+        {
+            await intake.AcceptAsync(simulator.KeyIndividuals.Cast<object>().ToList(), stoppingToken);
+            var from = now.AddDays(-o.HistoryDays);
+            var batch = new List<object>(1000);
+            long written = 0;
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var e in simulator.Run(from, now))
+            {
+                batch.Add(Record(e));
+                if (batch.Count == 1000)
+                {
+                    await intake.AcceptAsync(batch, stoppingToken);
+                    written += batch.Count;
+                    batch.Clear();
+                }
+            }
+            if (batch.Count > 0) await intake.AcceptAsync(batch, stoppingToken);
+            written += batch.Count;
+            logger.LogInformation("Demo history: {Events} events over {Days} days written in {Elapsed:F1}s", written, o.HistoryDays, started.Elapsed.TotalSeconds);
+        }
+        else
+        {
+            logger.LogInformation("Demo feed: store already holds {Entries} entries; skipping history", log.LastSeq);
+        }
+
+        // A fresh seed per start: ids of the live run must not collide with history or an earlier run's ids.
+        var live = new DisputeSimulator(hierarchy, new SimulatorOptions { Seed = o.Seed + 1 + (int)(now.ToUnixTimeSeconds() / 60 % 1_000_000) });
+        await intake.AcceptAsync(live.KeyIndividuals.Cast<object>().ToList(), stoppingToken);
+        logger.LogInformation("Demo feed live at {Speed}x", o.Speed);
+        await foreach (var e in live.RunRealTime(now, o.Speed, stoppingToken))
+        {
+            try
+            {
+                await intake.AcceptAsync([Record(e)], stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Demo feed item dropped");
+            }
+        }
+    }
+
+    private static object Record(SimulatedEvent e) => e switch
+    {
+        SimulatedReport r => r.Report.CaseId is null ? r.Report with { CaseId = Warning.Analytics.Disputes.CaseIds.FromOpeningReport(r.Report.ReportId) } : r.Report,
+        SimulatedIncident i => i.Incident,
+        _ => throw new InvalidOperationException(e.GetType().Name),
+    };
+}

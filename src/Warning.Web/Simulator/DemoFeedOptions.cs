@@ -1,0 +1,17 @@
+namespace Warning.Web.Simulator;
+
+public sealed class DemoFeedOptions
+{
+    public const string Section = "Simulator";
+
+    /// <summary>Turns on the live demo feed of simulated reports and incidents.</summary>
+    public bool Enabled { get; set; }
+
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Simulated seconds per wall-clock second.</summary>
+    public double Speed { get; set; } = 60;
+
+    /// <summary>Days of history written (fast-forward) before the live feed starts, when the store is empty.</summary>
+    public int HistoryDays { get; set; } = 30;
+}

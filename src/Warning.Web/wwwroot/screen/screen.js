@@ -1,0 +1,78 @@
+// The big screen: one SignalR connection that never gives up, numbers updated in place, nothing personal shown.
+(() => {
+  const categoryNames = {
+    land: "土地", demolition: "征地拆迁", marriage_family: "婚姻家庭", neighbor: "邻里", labor_wage: "劳资欠薪", debt: "债务",
+    property_mgmt: "物业", medical: "医疗", traffic: "交通事故", consumer: "消费", environment: "环境", other: "其他",
+  };
+  const $ = (id) => document.getElementById(id);
+  const fmt = (n) => (n ?? 0).toLocaleString("zh-CN");
+  let lastSeq = 0;
+
+  setInterval(() => { $("clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false }); }, 1000);
+
+  function setState(state, text) { const c = $("connection"); c.dataset.state = state; c.textContent = text; }
+
+  function renderSituation(snapshot) {
+    const regions = snapshot.regions || [];
+    const sum = (f) => regions.reduce((acc, r) => acc + (f(r.counts) || 0), 0);
+    $("kpi-today").textContent = fmt(sum((c) => c.today));
+    $("kpi-resolved").textContent = fmt(sum((c) => c.resolvedToday));
+    $("kpi-open").textContent = fmt(sum((c) => c.open));
+    const rate = regions.length === 1 ? regions[0].counts.resolutionRate : null;
+    $("kpi-rate").textContent = rate == null ? "–" : (rate * 100).toFixed(1) + "%";
+    const screening = regions.length === 1 ? regions[0].counts.screening : null;
+    $("kpi-screening").textContent = screening && screening.rate != null ? (screening.rate * 100).toFixed(1) + "%" : "–";
+    $("kpi-screening-note").textContent = screening ? `${fmt(screening.compliant)} / ${fmt(screening.grids)} 个网格` : "";
+
+    const byCategory = new Map();
+    for (const r of regions) for (const c of r.counts.byCategory) {
+      const acc = byCategory.get(c.category) || { open: 0, today: 0, last30Days: 0 };
+      acc.open += c.open; acc.today += c.today; acc.last30Days += c.last30Days;
+      byCategory.set(c.category, acc);
+    }
+    const rows = [...byCategory.entries()].sort((a, b) => b[1].open - a[1].open);
+    const max = Math.max(1, ...rows.map(([, v]) => v.open));
+    const body = document.querySelector("#categories tbody");
+    body.replaceChildren(...rows.map(([category, v]) => {
+      const tr = document.createElement("tr");
+      tr.dataset.category = category;
+      tr.innerHTML = `<td>${categoryNames[category] || category}</td><td class="bar"><div style="width:${(100 * v.open / max).toFixed(1)}%"></div></td>` +
+        `<td class="num" data-field="open">${fmt(v.open)}</td><td class="num" data-field="today">${fmt(v.today)}</td><td class="num">${fmt(v.last30Days)}</td>`;
+      return tr;
+    }));
+    $("regions").replaceChildren(...regions.map((r) => {
+      const li = document.createElement("li");
+      li.innerHTML = `<span></span><span>在办 ${fmt(r.counts.open)} · 今日 ${fmt(r.counts.today)}</span>`;
+      li.firstChild.textContent = r.name;
+      return li;
+    }));
+  }
+
+  function handle(message) {
+    if (message.seq <= lastSeq) return;
+    lastSeq = message.seq;
+    $("seq").textContent = `#${message.seq} · ${new Date(message.at).toLocaleTimeString("zh-CN", { hour12: false })}`;
+    if (message.type === "situation") renderSituation(message.data);
+  }
+
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl("/hubs/screen")
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(30000, 1000 * 2 ** Math.min(ctx.previousRetryCount, 5)) })
+    .build();
+  connection.on("message", handle);
+  connection.onreconnecting(() => setState("reconnecting", "重连中"));
+  connection.onreconnected(async () => { setState("live", "实时"); (await connection.invoke("Resume", lastSeq)).forEach(handle); });
+  connection.onclose(() => { setState("down", "已断开"); setTimeout(start, 5000); });
+
+  async function start() {
+    try {
+      await connection.start();
+      setState("live", "实时");
+      (await connection.invoke("Resume", lastSeq)).forEach(handle);
+    } catch {
+      setState("down", "已断开");
+      setTimeout(start, 5000);
+    }
+  }
+  start();
+})();

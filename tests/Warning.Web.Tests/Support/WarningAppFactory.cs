@@ -1,0 +1,98 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Warning.Analytics.Hierarchy;
+using Warning.Silo.Ingest;
+
+namespace Warning.Web.Tests.Support;
+
+/// <summary>The whole service in process on a fresh data folder and the small simulated city.</summary>
+public sealed class WarningAppFactory : WebApplicationFactory<Program>
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "warning-test-" + Guid.NewGuid().ToString("N"));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        builder.UseSetting("Storage:Synchronous", "NORMAL");
+        builder.UseSetting("Hierarchy:SimulatedCityShape", "Small");
+        builder.UseSetting("Simulator:Enabled", "false");
+        builder.UseSetting("Applier:CheckpointInterval", "00:00:01");
+    }
+
+    public AreaHierarchy Hierarchy => Services.GetRequiredService<AreaHierarchy>();
+
+    public IReadOnlyList<string> GridIds => Hierarchy.AtLevel(AreaLevel.Grid).Select(a => a.Id).Order(StringComparer.Ordinal).ToArray();
+
+    public string CityId => Hierarchy.Roots[0].Id;
+
+    /// <summary>Waits until the grains hold everything accepted so far.</summary>
+    public async Task SettleAsync()
+    {
+        var log = Services.GetRequiredService<IngestLog>();
+        var applier = Services.GetRequiredService<IngestApplier>();
+        await applier.CaughtUp.WaitAsync(TimeSpan.FromSeconds(30));
+        await applier.WaitForAppliedAsync(log.LastSeq).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+public static class Reports
+{
+    private static int _counter;
+
+    public static JsonObject Valid(string gridId, string? reportId = null) => new()
+    {
+        ["reportId"] = reportId ?? $"t-{Guid.NewGuid():N}"[..30] + Interlocked.Increment(ref _counter),
+        ["gridId"] = gridId,
+        ["reportedAt"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O"),
+        ["reporterId"] = "w-" + gridId,
+        ["category"] = "land",
+        ["status"] = "screened",
+        ["partiesCount"] = 2,
+        ["peopleInvolved"] = 5,
+        ["amountInDispute"] = 12000.5,
+        ["mediationAttempts"] = 0,
+        ["flags"] = new JsonArray("threat_of_violence"),
+        ["summary"] = "因宅基地边界发生争执",
+    };
+
+    public static JsonObject Incident(string gridId, string? caseId = null) => new()
+    {
+        ["incidentId"] = $"i-{Guid.NewGuid():N}",
+        ["source"] = "police_110",
+        ["type"] = "threat",
+        ["occurredAt"] = DateTimeOffset.UtcNow.AddMinutes(-2).ToString("O"),
+        ["gridId"] = gridId,
+        ["caseId"] = caseId,
+        ["severity"] = 3,
+    };
+
+    public static async Task<(int Status, JsonNode? Body, string? ContentType)> PostAsync(HttpClient client, string path, JsonNode body) =>
+        await SendAsync(client, path, new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+
+    public static async Task<(int Status, JsonNode? Body, string? ContentType)> SendAsync(HttpClient client, string path, HttpContent content)
+    {
+        using var response = await client.PostAsync(path, content);
+        var text = await response.Content.ReadAsStringAsync();
+        JsonNode? node = null;
+        try { node = text.Length == 0 ? null : JsonNode.Parse(text); } catch (JsonException) { }
+        return ((int)response.StatusCode, node, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    public static async Task<JsonNode> GetAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonNode>())!;
+    }
+}
