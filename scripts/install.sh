@@ -10,6 +10,7 @@ packages=(sqlite3)
 command -v influxd >/dev/null || packages+=(influxdb)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null || packages+=(chromium)
+  packages+=(fonts-noto-cjk)
   command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || packages+=(postgresql)
 fi
 missing=()

@@ -42,7 +42,8 @@ public sealed class GrainHostOptions
     /// <summary>
     /// Registers every concrete class of <paramref name="assembly"/> deriving from <see cref="Grain"/> for each
     /// grain interface (an interface extending <see cref="IGrainWithStringKey"/>) it implements. Interfaces already
-    /// registered are left alone; an interface implemented by two classes of the assembly must be registered explicitly.
+    /// registered are left alone. An interface implemented by several classes is a shared base (like IAreaGrain under
+    /// IGridGrain and IVillageGrain): it is not addressable by itself unless registered explicitly.
     /// </summary>
     public GrainHostOptions AddGrainsFromAssembly(Assembly assembly)
     {
@@ -61,11 +62,7 @@ public sealed class GrainHostOptions
         foreach (var (itf, impls) in found)
         {
             if (_explicit.Contains(itf)) continue;
-            if (impls.Count > 1)
-                throw new InvalidOperationException(
-                    $"Grain interface {itf.FullName} is implemented by several classes in {assembly.GetName().Name} " +
-                    $"({string.Join(", ", impls.Select(t => t.FullName))}); register the one to use with AddGrain<{itf.Name}, TImplementation>() before scanning.");
-            if (_grains.ContainsKey(itf)) continue;
+            if (impls.Count > 1 || _grains.ContainsKey(itf)) continue;
             _grains[itf] = impls[0];
         }
         return this;

@@ -39,6 +39,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Warning.Web.dll"));
+        info.ArgumentList.Add("--contentRoot");
+        info.ArgumentList.Add(WebProjectDirectory());
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(url);
         foreach (var setting in new[]
@@ -94,6 +96,14 @@ public sealed class ServiceProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+    }
+
+    /// <summary>The pages are served from the project's wwwroot, as <c>dotnet run</c> does.</summary>
+    private static string WebProjectDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Warning.sln"))) return Path.Combine(dir.FullName, "src", "Warning.Web");
+        throw new DirectoryNotFoundException("Warning.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static int FreePort()
