@@ -14,9 +14,12 @@ public sealed class AreaHierarchy
     public AreaHierarchy(IEnumerable<Area> areas)
     {
         _byId = new Dictionary<string, Area>(StringComparer.Ordinal);
+        var index = 0;
         foreach (var area in areas)
         {
-            if (string.IsNullOrWhiteSpace(area.Id)) throw new HierarchyException("?", "id is missing");
+            // Without an id the position is the only handle a person fixing the file has.
+            if (string.IsNullOrWhiteSpace(area.Id)) throw new HierarchyException("#" + index, "id is missing");
+            index++;
             if (!_byId.TryAdd(area.Id, area)) throw new HierarchyException(area.Id, "duplicate id");
         }
 

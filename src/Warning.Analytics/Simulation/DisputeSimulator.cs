@@ -96,7 +96,6 @@ public sealed class DisputeSimulator
         var scratch = new List<SimulatedEvent>(16);
         var activeSpikes = new List<PlantedSpike>();
         var spikeByVillage = new Dictionary<string, List<PlantedSpike>>(StringComparer.Ordinal);
-        var villageIndex = _villages.ToDictionary(v => v.Id, v => v.Index, StringComparer.Ordinal);
         var weights = new double[Profiles, Categories];
         var cumulative = new[] { new double[Categories], new double[Categories] };
 
@@ -133,7 +132,7 @@ public sealed class DisputeSimulator
                 if (spikeByVillage.Count == 0 || !spikeByVillage.TryGetValue(village.Id, out var spikes))
                 {
                     var n = rng.Poisson(village.Rate * cumulative[p][Categories - 1]);
-                    for (var k = 0; k < n; k++) Open(village, (DisputeCategory)rng.PickCumulative(cumulative[p]));
+                    for (var k = 0; k < n; k++) Open(village, (DisputeCategory)rng.PickCumulative(cumulative[p]), dayStart);
                 }
                 else
                 {
@@ -142,64 +141,60 @@ public sealed class DisputeSimulator
                         var multiplier = 1.0;
                         foreach (var s in spikes) if (s.Category is null || (int)s.Category == c) multiplier *= s.Multiplier;
                         var n = rng.Poisson(village.Rate * weights[p, c] * multiplier);
-                        for (var k = 0; k < n; k++) Open(village, (DisputeCategory)c);
+                        for (var k = 0; k < n; k++) Open(village, (DisputeCategory)c, dayStart);
                     }
                 }
             }
 
             if (_options.CorrectionsCheckIns) CheckIns(run, day, dayStart);
             Unlinked(run, dayStart);
-            continue;
-
-            void Open(VillageModel village, DisputeCategory category)
-            {
-                // Grid workers file between half past seven and half past seven.
-                var at = dayStart.AddHours(rng.Uniform(7.5, 19.5));
-                var grid = rng.PickCumulative(village.GridCumulative);
-                if (at < from || at >= to) return;
-                scratch.Clear();
-                var truth = CaseLifecycle.Plan(run, village, grid, category, at, scratch);
-                if (_options.KeepTruth) _truth[truth.CaseId] = truth;
-                foreach (var e in scratch) queue.Enqueue(e, (e.At.UtcTicks, order++));
-            }
-
-            void CheckIns(RunContext r, DateOnly today, DateTimeOffset start)
-            {
-                foreach (var (person, weekdayOf, hour) in _checkIns)
-                {
-                    if (weekdayOf != today.DayOfWeek) continue;
-                    var at = start.AddHours(hour);
-                    if (at < person.BasisReviewedAt || at >= person.BasisExpiresAt) continue;
-                    var missed = r.Rng.Chance(0.03);
-                    if (at < from || at >= to) continue;
-                    var incident = new Incident(r.NextIncidentId(), IncidentSource.Corrections, missed ? IncidentType.CheckInMissed : IncidentType.CheckIn,
-                        at, person.GridId, null, [person.PersonId], missed ? 2 : 1, missed ? Summaries.CheckInMissed : Summaries.CheckIn);
-                    queue.Enqueue(new SimulatedIncident(incident), (at.UtcTicks, order++));
-                }
-            }
-
-            void Unlinked(RunContext r, DateTimeOffset start)
-            {
-                var n = r.Rng.Poisson(_options.UnlinkedIncidentsPerVillagePerDay * _villages.Length);
-                for (var k = 0; k < n; k++)
-                {
-                    var village = r.Rng.Pick(_villages);
-                    var grid = r.Rng.Pick(village.GridIds);
-                    var at = start.AddHours(r.Rng.Uniform(0, 24));
-                    var summary = r.Rng.Pick(Summaries.Unlinked);
-                    var (source, type) = summary.StartsWith("110", StringComparison.Ordinal)
-                        ? (IncidentSource.Police110, IncidentType.Other)
-                        : (IncidentSource.Hotline12345, IncidentType.Complaint);
-                    if (at < from || at >= to) continue;
-                    var incident = new Incident(r.NextIncidentId(), source, type, at, grid, null, [], 1, summary);
-                    queue.Enqueue(new SimulatedIncident(incident), (at.UtcTicks, order++));
-                }
-            }
         }
 
         while (queue.TryDequeue(out var last, out _))
             if (last.At < to) yield return last;
             else break;
+
+        void Open(VillageModel village, DisputeCategory category, DateTimeOffset dayStart)
+        {
+            // Grid workers file between half past seven and half past seven.
+            var at = dayStart.AddHours(rng.Uniform(7.5, 19.5));
+            var grid = rng.PickCumulative(village.GridCumulative);
+            if (at < from || at >= to) return;
+            scratch.Clear();
+            var truth = CaseLifecycle.Plan(run, village, grid, category, at, scratch);
+            if (_options.KeepTruth) _truth[truth.CaseId] = truth;
+            foreach (var e in scratch) queue.Enqueue(e, (e.At.UtcTicks, order++));
+        }
+
+        void CheckIns(RunContext r, DateOnly today, DateTimeOffset start)
+        {
+            foreach (var (person, weekdayOf, hour) in _checkIns)
+            {
+                if (weekdayOf != today.DayOfWeek) continue;
+                var at = start.AddHours(hour);
+                if (at < person.BasisReviewedAt || at >= person.BasisExpiresAt) continue;
+                var missed = r.Rng.Chance(0.03);
+                if (at < from || at >= to) continue;
+                var incident = new Incident(r.NextIncidentId(), IncidentSource.Corrections, missed ? IncidentType.CheckInMissed : IncidentType.CheckIn,
+                    at, person.GridId, null, [person.PersonId], missed ? 2 : 1, missed ? Summaries.CheckInMissed : Summaries.CheckIn);
+                queue.Enqueue(new SimulatedIncident(incident), (at.UtcTicks, order++));
+            }
+        }
+
+        void Unlinked(RunContext r, DateTimeOffset start)
+        {
+            var n = r.Rng.Poisson(_options.UnlinkedIncidentsPerVillagePerDay * _villages.Length);
+            for (var k = 0; k < n; k++)
+            {
+                var village = r.Rng.Pick(_villages);
+                var grid = r.Rng.Pick(village.GridIds);
+                var at = start.AddHours(r.Rng.Uniform(0, 24));
+                var (source, type, summary) = r.Rng.Pick(Summaries.Unlinked);
+                if (at < from || at >= to) continue;
+                var incident = new Incident(r.NextIncidentId(), source, type, at, grid, null, [], 1, summary);
+                queue.Enqueue(new SimulatedIncident(incident), (at.UtcTicks, order++));
+            }
+        }
     }
 
     /// <summary>

@@ -55,9 +55,12 @@ internal static class Summaries
         _ => "纠纷引发事件",
     };
 
-    public static readonly string[] Unlinked =
+    public static readonly (IncidentSource Source, IncidentType Type, string Summary)[] Unlinked =
     [
-        "110接警：因琐事发生口角，民警现场劝解", "12345热线反映小区噪音扰民", "12345热线反映道路积水", "110接警：邻里因停车发生争吵",
-        "12345热线咨询劳动报酬政策",
+        (IncidentSource.Police110, IncidentType.Other, "110接警：因琐事发生口角，民警现场劝解"),
+        (IncidentSource.Police110, IncidentType.Other, "110接警：邻里因停车发生争吵"),
+        (IncidentSource.Hotline12345, IncidentType.Complaint, "12345热线反映小区噪音扰民"),
+        (IncidentSource.Hotline12345, IncidentType.Complaint, "12345热线反映道路积水"),
+        (IncidentSource.Hotline12345, IncidentType.Other, "12345热线咨询劳动报酬政策"),
     ];
 }
