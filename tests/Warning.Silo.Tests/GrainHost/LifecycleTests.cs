@@ -2,7 +2,7 @@ using Warning.Silo.GrainHost;
 
 namespace Warning.Silo.Tests.GrainHost;
 
-public sealed class LifecycleTests : IDisposable
+public sealed class LifecycleTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly string _dbPath = Path.Combine(Path.GetTempPath(), $"grains-{Guid.NewGuid():N}.db");
@@ -67,6 +67,7 @@ public sealed class LifecycleTests : IDisposable
     public async Task A_call_racing_with_deactivation_is_not_lost_and_sees_the_written_state()
     {
         await using var host = TestHost.Create();
+        var collected = 0;
         var grain = host.Get<IStateGrain>("race");
         for (var i = 1; i <= 400; i++)
         {
@@ -75,14 +76,45 @@ public sealed class LifecycleTests : IDisposable
             var read = Task.Run(() => grain.Get());
             var increment = Task.Run(() => grain.Increment());
             await Task.WhenAll(collect, read, increment).WaitAsync(Timeout);
+            collected += await collect;
             var seen = await read;
             Assert.True(seen == i || seen == i + 1, $"iteration {i}: read {seen}");
             Assert.Equal(i + 1, await grain.Get());
             await grain.Set(i); // undo the increment for the next round
         }
         Assert.Equal(0, host.Tracker.Violations); // never two live activations of the key
-        Assert.True(host.Tracker.Deactivations > 0, "the race never deactivated");
+        Assert.True(collected > 0, "the race never deactivated");
+        output.WriteLine($"deactivated in {collected} of 400 rounds, {host.Tracker.Activations} activations");
         Assert.True(host.Runtime.ActivationCount <= 1);
+    }
+
+    [Fact]
+    public async Task Calls_arriving_during_deactivation_wait_for_the_written_state_in_a_fresh_activation()
+    {
+        var inner = new InMemoryGrainStorage();
+        var storage = new RecordingStorage(inner);
+        await using var host = TestHost.Create(storage);
+        host.Tracker.DeactivationGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var grain = host.Get<IStateGrain>("during");
+        await grain.Set(10);
+
+        var collect = host.Runtime.CollectIdleAsync(TimeSpan.Zero);
+        await host.Tracker.DeactivationEntered.Task.WaitAsync(Timeout); // the final turn is inside OnDeactivateAsync
+        var read = grain.Get();
+        var increment = grain.Increment();
+        await Task.Delay(50);
+        Assert.False(read.IsCompleted);          // waits: neither the old activation nor a new one serves it yet
+        Assert.Empty(storage.Writes);
+        Assert.Equal(1, host.Tracker.Activations);
+
+        host.Tracker.DeactivationGate.SetResult();
+        Assert.Equal(1, await collect.WaitAsync(Timeout));
+        Assert.Equal(10, await read.WaitAsync(Timeout));   // the fresh activation read the state just written
+        Assert.Equal(11, await increment.WaitAsync(Timeout));
+        Assert.Equal(2, host.Tracker.Activations);
+        Assert.Equal(1, host.Tracker.Deactivations);
+        Assert.Equal(0, host.Tracker.Violations);
+        Assert.Contains("\"value\":10", Assert.Single(storage.Writes).Records.Single().Json);
     }
 
     [Fact]
@@ -154,10 +186,12 @@ public sealed class LifecycleTests : IDisposable
         Assert.Equal(5, await grain.Get());
     }
 
-    internal static async Task WaitUntil(Func<bool> condition)
+    internal static Task WaitUntil(Func<bool> condition) => WaitUntil(() => Task.FromResult(condition()));
+
+    internal static async Task WaitUntil(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not reached");
             await Task.Delay(10);

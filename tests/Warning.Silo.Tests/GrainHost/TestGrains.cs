@@ -12,6 +12,8 @@ public sealed class Tracker
     public int Violations;
     public int TimerTicks;
     public volatile bool FailActivation;
+    public volatile TaskCompletionSource? DeactivationGate;
+    public readonly TaskCompletionSource DeactivationEntered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public readonly ConcurrentQueue<string> Events = new();
 
     public void Activated(string key)
@@ -110,10 +112,11 @@ public sealed class StateGrain(Tracker tracker) : Grain<StateData>, IStateGrain
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(CancellationToken cancellationToken)
     {
+        tracker.DeactivationEntered.TrySetResult();
+        if (tracker.DeactivationGate is { } gate) await gate.Task;
         tracker.Deactivated(Key);
-        return Task.CompletedTask;
     }
 
     public Task Set(int value) { State.Value = value; return WriteStateAsync(); }

@@ -11,7 +11,7 @@ public class TimerTests
         var calls = new List<Task>();
         for (var i = 0; i < 40; i++) calls.Add(grain.Slow(3));
         await Task.WhenAll(calls);
-        await LifecycleTests.WaitUntil(() => grain.Ticks().Result >= 10);
+        await LifecycleTests.WaitUntil(async () => await grain.Ticks() >= 10);
         Assert.Equal(0, await grain.Violations());
 
         await grain.Stop();
