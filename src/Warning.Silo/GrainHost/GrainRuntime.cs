@@ -21,7 +21,7 @@ internal sealed class GrainTypeInfo(Type implementation, string name)
 /// The grain runtime: directory of live activations, grain references, write-behind flushes, idle collection.
 /// Registered as a singleton by <see cref="GrainHostServiceCollectionExtensions.AddGrainHost"/>, also as <see cref="IGrainFactory"/>.
 /// </summary>
-public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
+public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<GrainId, GrainActivation> _directory = new();
     private readonly ConcurrentDictionary<(Type Interface, string Key), object> _references = new();
@@ -326,6 +326,13 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopCollectorAsync();
+        foreach (var activation in _directory.Values) activation.Abandon();
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose()
+    {
+        _collectorStop?.Cancel();
         foreach (var activation in _directory.Values) activation.Abandon();
     }
 }
