@@ -25,8 +25,11 @@ string Report(int n, string prefix) => JsonSerializer.Serialize(new
 
 var port = FreePort();
 var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-foreach (var a in new[] { webDll, "--urls", $"http://127.0.0.1:{port}", $"--Storage:DataDirectory={Path.Combine(work, "service")}",
-             "--Serilog:MinimumLevel:Default=Warning", "--Simulator:Enabled=false" }) info.ArgumentList.Add(a);
+// BENCH_ARGS passes extra service settings, e.g. to compare configurations.
+string[] serviceArgs = [webDll, "--urls", $"http://127.0.0.1:{port}", $"--Storage:DataDirectory={Path.Combine(work, "service")}",
+    "--Serilog:MinimumLevel:Default=Warning", "--Simulator:Enabled=false",
+    .. Environment.GetEnvironmentVariable("BENCH_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []];
+foreach (var a in serviceArgs) info.ArgumentList.Add(a);
 using var service = Process.Start(info)!;
 service.OutputDataReceived += (_, _) => { };
 service.ErrorDataReceived += (_, _) => { };

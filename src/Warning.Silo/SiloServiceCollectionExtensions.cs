@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Warning.Silo.Areas;
 using Warning.Silo.GrainHost;
 using Warning.Silo.Ingest;
@@ -22,7 +23,11 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<IngestLog>();
         services.AddSingleton<KnownIds>();
         services.AddSingleton<Intake>();
-        services.AddSingleton(sp => new SqliteGrainStorage(sp.GetRequiredService<WarningDatabase>().ConnectionString));
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<WarningDatabase>(); // creates the data folder
+            return new SqliteGrainStorage(sp.GetRequiredService<IOptions<StorageOptions>>().Value.StateConnectionString);
+        });
         services.AddSingleton<IGrainStorage>(sp => sp.GetRequiredService<SqliteGrainStorage>());
         services.AddGrainHost(o => o.AddGrainsFromAssembly(typeof(SiloServiceCollectionExtensions).Assembly));
         services.AddSingleton<IngestApplier>();

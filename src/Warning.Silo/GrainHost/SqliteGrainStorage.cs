@@ -42,6 +42,11 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        // NORMAL is enough here: state and its checkpoint commit together, and whatever a power loss rolls back is
+        // replayed from the ingest log, which is the one that fsyncs every commit.
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;";
+        pragma.ExecuteNonQuery();
         return connection;
     }
 

@@ -179,7 +179,7 @@ public sealed class IngestApplier : BackgroundService
         {
             case IngestKind.Report:
             {
-                var report = JsonSerializer.Deserialize<ScreeningReport>(entry.Payload, WarningJson.Options)!;
+                var report = entry.Record as ScreeningReport ?? JsonSerializer.Deserialize<ScreeningReport>(entry.Payload, WarningJson.Options)!;
                 var change = await _grains.GetGrain<ICaseGrain>(report.CaseId!).ApplyReport(entry.Seq, report);
                 if (change is null) break;
                 await Task.WhenAll(PathOf(change.GridId).Select(a => _grains.For(a).ApplyCaseChange(entry.Seq, change)));
@@ -188,7 +188,7 @@ public sealed class IngestApplier : BackgroundService
             }
             case IngestKind.Incident:
             {
-                var incident = JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options)!;
+                var incident = entry.Record as Incident ?? JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options)!;
                 if (incident.CaseId is not null) await _grains.GetGrain<ICaseGrain>(incident.CaseId).LinkIncident(entry.Seq, incident);
                 await Task.WhenAll(PathOf(incident.GridId).Select(a => _grains.For(a).CountIncident(entry.Seq, incident)));
                 await Task.WhenAll(incident.PersonIds.Select(p => _grains.GetGrain<IPersonGrain>(p).RecordIncident(entry.Seq, incident)));
@@ -196,7 +196,7 @@ public sealed class IngestApplier : BackgroundService
             }
             case IngestKind.Person:
             {
-                var person = JsonSerializer.Deserialize<KeyIndividual>(entry.Payload, WarningJson.Options)!;
+                var person = entry.Record as KeyIndividual ?? JsonSerializer.Deserialize<KeyIndividual>(entry.Payload, WarningJson.Options)!;
                 await _grains.GetGrain<IPersonGrain>(person.PersonId).Register(entry.Seq, person);
                 break;
             }

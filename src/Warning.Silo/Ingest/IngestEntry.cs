@@ -2,11 +2,14 @@ namespace Warning.Silo.Ingest;
 
 public enum IngestKind { Report, Incident, Person }
 
-/// <summary>One accepted item, as durably appended to the ingest log. <see cref="Payload"/> is the normalised JSON record.</summary>
-public sealed record IngestEntry(long Seq, IngestKind Kind, string ItemId, string? CaseId, DateTimeOffset ReceivedAt, string Payload);
+/// <summary>
+/// One accepted item, as durably appended to the ingest log. <see cref="Payload"/> is the normalised JSON record;
+/// <see cref="Record"/> is the same record still in memory when the entry comes straight from intake (not a replay).
+/// </summary>
+public sealed record IngestEntry(long Seq, IngestKind Kind, string ItemId, string? CaseId, DateTimeOffset ReceivedAt, string Payload, object? Record = null);
 
 /// <summary>An item ready to append; <see cref="CaseId"/> is the case it opened or updated, if any.</summary>
-public sealed record PendingItem(IngestKind Kind, string ItemId, string? CaseId, string Payload);
+public sealed record PendingItem(IngestKind Kind, string ItemId, string? CaseId, string Payload, object? Record = null);
 
 /// <summary>What happened to one appended item: stored now, or already stored earlier (then the earlier case id).</summary>
 public readonly record struct AppendResult(bool Duplicate, long Seq, string? CaseId);

@@ -115,7 +115,7 @@ public sealed class IngestLog : IAsyncDisposable
                         {
                             seq++;
                             itemResults[i] = new AppendResult(false, seq, item.CaseId);
-                            committed.Add(new IngestEntry(seq, item.Kind, item.ItemId, item.CaseId, receivedAt, item.Payload));
+                            committed.Add(new IngestEntry(seq, item.Kind, item.ItemId, item.CaseId, receivedAt, item.Payload, item.Record));
                         }
                         else
                         {

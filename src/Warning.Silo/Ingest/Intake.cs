@@ -16,9 +16,9 @@ public sealed class Intake(IngestLog log, KnownIds known)
         {
             pending[i] = records[i] switch
             {
-                ScreeningReport r => new PendingItem(IngestKind.Report, r.ReportId, r.CaseId, JsonSerializer.Serialize(r, WarningJson.Options)),
-                Incident n => new PendingItem(IngestKind.Incident, n.IncidentId, n.CaseId, JsonSerializer.Serialize(n, WarningJson.Options)),
-                KeyIndividual p => new PendingItem(IngestKind.Person, p.PersonId, null, JsonSerializer.Serialize(p, WarningJson.Options)),
+                ScreeningReport r => new PendingItem(IngestKind.Report, r.ReportId, r.CaseId, JsonSerializer.Serialize(r, WarningJson.Options), r),
+                Incident n => new PendingItem(IngestKind.Incident, n.IncidentId, n.CaseId, JsonSerializer.Serialize(n, WarningJson.Options), n),
+                KeyIndividual p => new PendingItem(IngestKind.Person, p.PersonId, null, JsonSerializer.Serialize(p, WarningJson.Options), p),
                 var other => throw new ArgumentException($"not an ingest record: {other.GetType().Name}", nameof(records)),
             };
         }

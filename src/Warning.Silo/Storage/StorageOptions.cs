@@ -13,7 +13,17 @@ public sealed class StorageOptions
     /// <summary>FULL survives power loss; NORMAL only process crashes. An accepted report must survive both by default.</summary>
     public string Synchronous { get; set; } = "FULL";
 
+    /// <summary>
+    /// Grain state lives in a file of its own: a checkpoint writing thousands of grain states must never hold the write
+    /// lock that the next report's 202 is waiting on.
+    /// </summary>
+    public string StateFile { get; set; } = "state.db";
+
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, DatabaseFile));
 
+    public string StatePath => Path.GetFullPath(Path.Combine(DataDirectory, StateFile));
+
     public string ConnectionString => $"Data Source={DatabasePath};Cache=Private;Pooling=True";
+
+    public string StateConnectionString => $"Data Source={StatePath};Cache=Private;Pooling=True";
 }
