@@ -119,7 +119,19 @@ public sealed class DayTally
 public sealed record AreaCounts(
     int Open, int Today, int Last30Days, int ReportsToday, int ResolvedToday, int Resolved30Days,
     IReadOnlyList<CategoryCounts> ByCategory, IReadOnlyDictionary<CaseStatus, int> ByStatus, double? ResolutionRate,
-    ScreeningCompliance Screening);
+    ScreeningCompliance Screening)
+{
+    /// <summary>The roll-up of its open cases' escalation risk (DESIGN.md: area risk is a roll-up, not a separate guess).</summary>
+    public AreaRisk Risk { get; init; } = AreaRisk.None;
+}
+
+/// <param name="ScoredOpenCases">Open cases that carry a score.</param>
+/// <param name="MeanProbability">Mean 30-day harm probability over them; null when none is scored.</param>
+/// <param name="HighRiskOpenCases">Open cases at level high or critical.</param>
+public sealed record AreaRisk(int ScoredOpenCases, double? MeanProbability, double? MaxProbability, int HighRiskOpenCases)
+{
+    public static AreaRisk None { get; } = new(0, null, null, 0);
+}
 
 public sealed record CategoryCounts(DisputeCategory Category, int Open, int Today, int Last30Days);
 

@@ -19,7 +19,13 @@ public interface IGridGrain : IAreaGrain
     Task<IReadOnlyList<string>> GetOpenCases();
 }
 
-public interface IVillageGrain : IAreaGrain;
+public interface IVillageGrain : IAreaGrain
+{
+    Task<VillageSpikeState> GetSpikeState();
+
+    /// <summary>Set by the spike scan; read by case scoring (a case's features include its village's spike state).</summary>
+    Task SetSpikeState(VillageSpikeState state);
+}
 
 /// <summary>Township, county or city.</summary>
 public interface IRegionGrain : IAreaGrain;

@@ -1,11 +1,37 @@
 using Microsoft.Extensions.Options;
+using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Time;
 
 namespace Warning.Silo.Areas;
 
-public sealed class VillageState : AreaState;
+public sealed class VillageState : AreaState
+{
+    public VillageSpikeState Spike { get; set; } = VillageSpikeState.Quiet;
+}
 
 /// <summary>A village or community (村/社区): the roll-up of its grids, the unit spike detection watches.</summary>
 public sealed class VillageGrain(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening)
-    : AreaGrain<VillageState>(hierarchy, clock, screening), IVillageGrain;
+    : AreaGrain<VillageState>(hierarchy, clock, screening), IVillageGrain
+{
+    public Task<VillageSpikeState> GetSpikeState() => Task.FromResult(State.Spike);
+
+    public Task SetSpikeState(VillageSpikeState state)
+    {
+        State.Spike = state;
+        WriteStateAsync();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>What the daily spike scan last found in a village: the signals still active (overall or per category) as of a day.</summary>
+public sealed record VillageSpikeState(DateOnly? AsOf, IReadOnlyList<SpikeSignal> Active)
+{
+    public static VillageSpikeState Quiet { get; } = new(null, []);
+
+    public bool IsSpiking => Active.Count > 0;
+}
+
+/// <param name="Category">Null for the village's overall count.</param>
+/// <param name="Method">The detector that fired, e.g. "ears_c2", "ears_c3", "poisson_cusum".</param>
+public sealed record SpikeSignal(DisputeCategory? Category, DateOnly Since, int Observed, double Expected, string Method);
