@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.TimeSeries;
+using Warning.Silo.Areas;
+using Warning.Silo.GrainHost;
+using Warning.Silo.Ingest;
+
+namespace Warning.Silo.TimeSeries;
+
+/// <summary>
+/// What goes to InfluxDB: every applied report and incident (points keyed by the ingest sequence, so a replay after a
+/// restart rewrites the same points), area snapshots of village level and up every <c>SnapshotInterval</c>, and alert
+/// transitions through <see cref="RecordAlert"/>.
+/// </summary>
+public sealed class TimeSeriesFeed : BackgroundService
+{
+    private readonly InfluxWriter _writer;
+    private readonly IngestApplier _applier;
+    private readonly IGrainFactory _grains;
+    private readonly AreaHierarchy _hierarchy;
+    private readonly TimeProvider _time;
+    private readonly InfluxOptions _options;
+    private readonly ILogger<TimeSeriesFeed> _logger;
+
+    public TimeSeriesFeed(InfluxWriter writer, IngestApplier applier, IGrainFactory grains, AreaHierarchy hierarchy, TimeProvider time,
+        IOptions<InfluxOptions> options, ILogger<TimeSeriesFeed> logger)
+    {
+        _writer = writer;
+        _applier = applier;
+        _grains = grains;
+        _hierarchy = hierarchy;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+        applier.Subscribe(OnApplied);
+    }
+
+    /// <summary>The alert store calls this on every alert transition (raised, acknowledged, escalated, resolved).</summary>
+    public void RecordAlert(AlertEvent alert) => _writer.Write(EventPoints.Alert(alert, _hierarchy));
+
+    private void OnApplied(IReadOnlyList<IngestEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            try
+            {
+                switch (entry.Kind)
+                {
+                    case IngestKind.Report:
+                        var report = entry.Record as ScreeningReport ?? JsonSerializer.Deserialize<ScreeningReport>(entry.Payload, WarningJson.Options)!;
+                        _writer.Write(EventPoints.Report(report, entry.Seq, _hierarchy));
+                        break;
+                    case IngestKind.Incident:
+                        var incident = entry.Record as Incident ?? JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options)!;
+                        _writer.Write(EventPoints.Incident(incident, entry.Seq, _hierarchy));
+                        break;
+                }
+            }
+            catch (Exception ex) when (ex is ArgumentException or JsonException)
+            {
+                _logger.LogError(ex, "No time-series point for {Kind} {ItemId} (seq {Seq})", entry.Kind, entry.ItemId, entry.Seq);
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _applier.CaughtUp.WaitAsync(ct);
+            using var timer = new PeriodicTimer(_options.SnapshotInterval, _time);
+            do
+            {
+                try
+                {
+                    await SnapshotAsync(ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _logger.LogError(ex, "Area snapshot for InfluxDB failed");
+                }
+            } while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Samples every area of village level and up; public so tests need not wait for the timer.</summary>
+    public async Task SnapshotAsync(CancellationToken ct = default)
+    {
+        var slot = AreaSnapshotPoints.Slot(_time.GetUtcNow(), _options.SnapshotInterval);
+        var areas = _hierarchy.All.Where(a => a.Level <= AreaLevel.Village).ToList();
+        var points = 0;
+        foreach (var chunk in areas.Chunk(256))
+        {
+            ct.ThrowIfCancellationRequested();
+            var counts = await Task.WhenAll(chunk.Select(a => _grains.For(a).GetCounts()));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                foreach (var point in AreaSnapshotPoints.Build(chunk[i], counts[i], slot, _hierarchy))
+                {
+                    _writer.Write(point);
+                    points++;
+                }
+            }
+        }
+        _logger.LogDebug("Area snapshot at {Slot}: {Areas} areas, {Points} points", slot, areas.Count, points);
+    }
+}
