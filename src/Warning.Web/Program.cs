@@ -11,6 +11,8 @@ using Warning.Web.Ingest;
 using Warning.Web.Live;
 using Warning.Web.Regions;
 using Warning.Web.Simulator;
+using Warning.Web.Trends;
+using Warning.Silo.TimeSeries;
 
 var builder = WebApplication.CreateBuilder(args);
 var config = builder.Configuration;
@@ -28,6 +30,7 @@ builder.Logging.AddSerilog(Log.Logger, dispose: true);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddWarningSilo(config);
+builder.Services.AddWarningTimeSeries(config);
 builder.Services.AddSingleton(sp => HierarchyOptions.Load(
     config.GetSection(HierarchyOptions.Section).Get<HierarchyOptions>() ?? new(), sp.GetRequiredService<ILogger<AreaHierarchy>>()));
 
@@ -54,6 +57,7 @@ api.MapIngest();
 api.MapRegions();
 api.MapCases();
 api.MapHierarchy();
+api.MapTrends();
 app.MapHub<ScreenHub>("/hubs/screen");
 
 try
