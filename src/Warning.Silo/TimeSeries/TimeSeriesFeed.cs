@@ -40,7 +40,7 @@ public sealed class TimeSeriesFeed : BackgroundService
     }
 
     /// <summary>The alert store calls this on every alert transition (raised, acknowledged, escalated, resolved).</summary>
-    public void RecordAlert(AlertEvent alert) => _writer.Write(EventPoints.Alert(alert, _hierarchy));
+    public void RecordAlert(AlertEvent alert) => _writer.WriteAlert(alert, _hierarchy);
 
     private void OnApplied(IReadOnlyList<IngestEntry> entries)
     {
@@ -111,4 +111,10 @@ public sealed class TimeSeriesFeed : BackgroundService
         }
         _logger.LogDebug("Area snapshot at {Slot}: {Areas} areas, {Points} points", slot, areas.Count, points);
     }
+}
+
+public static class AlertTimeSeries
+{
+    /// <summary>The typed write for alert transitions (measurement <c>alerts</c>); <see cref="TimeSeriesFeed.RecordAlert"/> is the service's entry point.</summary>
+    public static void WriteAlert(this InfluxWriter writer, AlertEvent alert, AreaHierarchy hierarchy) => writer.Write(EventPoints.Alert(alert, hierarchy));
 }
