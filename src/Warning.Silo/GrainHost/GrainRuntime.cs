@@ -294,12 +294,14 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable, IDisposable
 
     internal async Task StopCollectorAsync()
     {
-        if (_collectorStop is null || _collector is null) return;
-        await _collectorStop.CancelAsync();
-        try { await _collector; } catch (OperationCanceledException) { }
-        _collectorStop.Dispose();
-        _collectorStop = null;
-        _collector = null;
+        // The host can stop twice at once (WebApplicationFactory's dispose and Program's Run both call StopAsync):
+        // whoever takes the collector stops it, the other returns.
+        var collector = Interlocked.Exchange(ref _collector, null);
+        var stop = Interlocked.Exchange(ref _collectorStop, null);
+        if (stop is null || collector is null) return;
+        await stop.CancelAsync();
+        try { await collector; } catch (OperationCanceledException) { }
+        stop.Dispose();
     }
 
     private async Task CollectLoopAsync(CancellationToken cancellationToken)

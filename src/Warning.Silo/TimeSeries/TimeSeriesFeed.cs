@@ -42,6 +42,22 @@ public sealed class TimeSeriesFeed : BackgroundService
     /// <summary>The alert store calls this on every alert transition (raised, acknowledged, escalated, resolved).</summary>
     public void RecordAlert(AlertEvent alert) => _writer.WriteAlert(alert, _hierarchy);
 
+    private long _fedSeq;
+
+    /// <summary>The last ingest sequence whose points are in the writer (the applier releases its waiters before it calls subscribers).</summary>
+    public long FedSeq => Interlocked.Read(ref _fedSeq);
+
+    /// <summary>Waits until every entry up to <paramref name="seq"/> has been handed to the writer.</summary>
+    public async Task WaitForFedAsync(long seq, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (FedSeq < seq)
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"time-series feed at {FedSeq}, waiting for {seq}");
+            await Task.Delay(10);
+        }
+    }
+
     private void OnApplied(IReadOnlyList<IngestEntry> entries)
     {
         foreach (var entry in entries)
@@ -65,6 +81,7 @@ public sealed class TimeSeriesFeed : BackgroundService
                 _logger.LogError(ex, "No time-series point for {Kind} {ItemId} (seq {Seq})", entry.Kind, entry.ItemId, entry.Seq);
             }
         }
+        if (entries.Count > 0) Interlocked.Exchange(ref _fedSeq, Math.Max(FedSeq, entries[^1].Seq));
     }
 
     protected override async Task ExecuteAsync(CancellationToken ct)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Warning.Silo.Ingest;
 using Warning.Silo.TimeSeries;
 using Warning.Web.Tests.Support;
 
@@ -25,4 +26,12 @@ public static class InfluxAppFactory
         });
 
     public static InfluxWriter Writer(this WebApplicationFactory<Program> factory) => factory.Services.GetRequiredService<InfluxWriter>();
+
+    /// <summary>Waits until everything accepted so far is applied by the grains and handed to the InfluxDB writer.</summary>
+    public static async Task SettleAsync(this WebApplicationFactory<Program> factory)
+    {
+        var last = factory.Services.GetRequiredService<IngestLog>().LastSeq;
+        await factory.Services.GetRequiredService<IngestApplier>().WaitForAppliedAsync(last).WaitAsync(TimeSpan.FromSeconds(30));
+        await factory.Services.GetRequiredService<TimeSeriesFeed>().WaitForFedAsync(last, TimeSpan.FromSeconds(30));
+    }
 }

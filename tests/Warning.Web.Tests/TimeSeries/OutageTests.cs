@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Warning.Silo.Ingest;
 using Warning.Silo.TimeSeries;
 using Warning.Web.Tests.Support;
 
@@ -29,7 +28,7 @@ public sealed class OutageTests(InfluxServer server) : IClassFixture<InfluxServe
                 Assert.Equal(batch.Count, body!["accepted"]!.GetValue<int>());
             }
             sent += count;
-            await factory.Services.GetRequiredService<IngestApplier>().WaitForAppliedAsync(factory.Services.GetRequiredService<IngestLog>().LastSeq).WaitAsync(TimeSpan.FromSeconds(30));
+            await factory.SettleAsync();
         }
 
         await PostReportsAsync(300);
