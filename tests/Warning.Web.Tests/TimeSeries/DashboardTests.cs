@@ -20,7 +20,7 @@ public sealed class DashboardHistory : IAsyncLifetime
     {
         await Server.InitializeAsync();
         // Raw points are kept long enough for last year's history to be written, then rolled up like the service's CQs do.
-        var options = Server.Options("dashboards", o => { o.RawRetention = TimeSpan.FromDays(800); o.BatchSize = 5000; o.QueueCapacity = 1_000_000; });
+        var options = Server.Options("dashboards", o => { o.RawRetention = TimeSpan.FromDays(800); o.BatchSize = 5000; o.RequestTimeout = TimeSpan.FromMinutes(2); o.QueueCapacity = 1_000_000; });
         var (client, schema, writer) = Server.Create(options);
         Client = client;
         await writer.StartAsync(CancellationToken.None);
