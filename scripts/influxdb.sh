@@ -10,7 +10,7 @@ dir="$(mkdir -p "${INFLUX_DIR:-data/influxdb}" && cd "${INFLUX_DIR:-data/influxd
 conf="$dir/influxdb.conf"
 pidfile="$dir/influxd.pid"
 
-ping() { curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/ping"; }
+ping() { curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$port/ping"; }
 
 case "$action" in
   status)
