@@ -29,7 +29,13 @@ public sealed class InfluxOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
-    public bool Gzip { get; set; } = true;
+    /// <summary>
+    /// Gzip request bodies. Unset: gzip unless InfluxDB is on loopback, where compressing saves no network and costs
+    /// InfluxDB more CPU to inflate than it saves (bench/influx.sh shows both).
+    /// </summary>
+    public bool? Gzip { get; set; }
+
+    public bool UseGzip => Gzip ?? !(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host == "localhost"));
     public TimePrecision Precision { get; set; } = TimePrecision.Nanoseconds;
 
     public TimeSpan RawRetention { get; set; } = TimeSpan.FromDays(90);

@@ -208,8 +208,8 @@ public sealed class InfluxWriter : BackgroundService
     private async Task<(WriteOutcome, string?)> PostAsync(IReadOnlyList<string> lines, CancellationToken ct)
     {
         _body.SetLength(0);
-        Stream target = _options.Gzip ? new GZipStream(_body, CompressionLevel.Fastest, leaveOpen: true) : _body;
-        using (var text = new StreamWriter(target, Utf8, 1 << 16, leaveOpen: _options.Gzip is false))
+        Stream target = _options.UseGzip ? new GZipStream(_body, CompressionLevel.Fastest, leaveOpen: true) : _body;
+        using (var text = new StreamWriter(target, Utf8, 1 << 16, leaveOpen: !_options.UseGzip))
         {
             foreach (var line in lines)
             {
@@ -217,7 +217,7 @@ public sealed class InfluxWriter : BackgroundService
                 text.Write('\n');
             }
         }
-        var result = await _client.WriteAsync(_body.GetBuffer().AsMemory(0, (int)_body.Length), _options.Gzip, RawPolicy, _options.Precision, ct);
+        var result = await _client.WriteAsync(_body.GetBuffer().AsMemory(0, (int)_body.Length), _options.UseGzip, RawPolicy, _options.Precision, ct);
         if (result.Outcome == WriteOutcome.Retry && result.Error?.StartsWith("404", StringComparison.Ordinal) == true) _schemaReady = false;
         return result;
     }

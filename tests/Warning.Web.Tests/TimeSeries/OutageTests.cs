@@ -67,7 +67,7 @@ public sealed class OutageTests(InfluxServer server) : IClassFixture<InfluxServe
     [Fact]
     public async Task The_writer_alone_spills_in_order_and_replays_after_a_restart_of_the_service()
     {
-        var options = server.Options("writer-outage", o => { o.BatchSize = 100; o.QueueCapacity = 150; });
+        var options = server.Options("writer-outage", o => { o.BatchSize = 100; o.QueueCapacity = 150; o.Gzip = true; });
         var (client, _, writer) = server.Create(options);
         await writer.StartAsync(CancellationToken.None);
         var start = DateTimeOffset.UtcNow.AddHours(-1);
