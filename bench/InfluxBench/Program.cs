@@ -73,8 +73,6 @@ async Task<long> CountAsync(InfluxClient client)
     return total;
 }
 
-async Task<(double Seconds, long Stored)> CurlAsync() => await CurlRunAsync(gzip: false);
-
 async Task<(double Seconds, long Stored)> CurlRunAsync(bool gzip)
 {
     var client = await FreshDatabaseAsync("bench_curl", gzip: false);
