@@ -13,6 +13,9 @@ public static class TrendEndpoints
 
     public static RouteGroupBuilder MapTrends(this RouteGroupBuilder api)
     {
+        // Lets the big screen skip its trend chart quietly when the service runs without InfluxDB.
+        api.MapGet("/trends/status", (InfluxClient influx) => Results.Ok(new { enabled = influx.Enabled }));
+
         api.MapGet("/regions/{id}/trends", async (string id, string? days, string? by, AreaHierarchy hierarchy, InfluxClient influx,
             TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
         {
