@@ -46,5 +46,6 @@ public sealed class ScreenTrendTests(InfluxServer server) : IClassFixture<Influx
         Assert.Contains("债务 2", labels);
         Assert.Contains("土地 1", labels);
         Assert.Empty(consoleErrors);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "warning-screen-trend.png") });
     }
 }

@@ -26,17 +26,17 @@
     const y = (v) => top + (H - top - bottom) * (1 - v / max);
     const nodes = [
       el("line", { x1: left, y1: y(0), x2: W - right, y2: y(0), stroke: "#1d3260" }),
-      el("text", { x: left - 6, y: y(max) + 4, "text-anchor": "end", fill: "#7d8fb8", "font-size": 11 }, String(max)),
-      el("text", { x: left - 6, y: y(0) + 4, "text-anchor": "end", fill: "#7d8fb8", "font-size": 11 }, "0"),
+      el("text", { x: left - 6, y: y(max) + 4, "text-anchor": "end", fill: "#7d8fb8", "font-size": 15 }, String(max)),
+      el("text", { x: left - 6, y: y(0) + 4, "text-anchor": "end", fill: "#7d8fb8", "font-size": 15 }, "0"),
     ];
     if (days.length) {
-      nodes.push(el("text", { x: left, y: H - 6, fill: "#7d8fb8", "font-size": 11 }, days[0].slice(5)));
-      nodes.push(el("text", { x: W - right, y: H - 6, "text-anchor": "end", fill: "#7d8fb8", "font-size": 11 }, days[days.length - 1].slice(5)));
+      nodes.push(el("text", { x: left, y: H - 6, fill: "#7d8fb8", "font-size": 15 }, days[0].slice(5)));
+      nodes.push(el("text", { x: W - right, y: H - 6, "text-anchor": "end", fill: "#7d8fb8", "font-size": 15 }, days[days.length - 1].slice(5)));
     }
     series.forEach((s, i) => {
       const color = colors[i % colors.length];
       nodes.push(el("polyline", { points: s.points.map((p, j) => `${x(j).toFixed(1)},${y(p.value).toFixed(1)}`).join(" "), fill: "none", stroke: color, "stroke-width": 2 }));
-      const label = el("text", { x: W - right + 8, y: top + 14 + i * 20, fill: color, "font-size": 13 });
+      const label = el("text", { x: W - right + 8, y: top + 16 + i * 24, fill: color, "font-size": 17 });
       label.textContent = `${names[s.key] || s.key} ${s.total}`;
       nodes.push(label);
     });
