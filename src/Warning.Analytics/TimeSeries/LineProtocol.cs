@@ -110,6 +110,9 @@ public sealed class LinePoint
 
     public bool HasFields => _fields.Length > 0;
 
+    /// <summary>Unix nanoseconds, or null when InfluxDB is to stamp the point on arrival.</summary>
+    public long? UnixNanoseconds => _timestamp;
+
     public void WriteTo(StringBuilder line, TimePrecision precision = TimePrecision.Nanoseconds)
     {
         if (_fields.Length == 0) throw new InvalidOperationException($"a {_measurement} point needs at least one field");

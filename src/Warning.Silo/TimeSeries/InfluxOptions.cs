@@ -46,6 +46,9 @@ public sealed class InfluxOptions
     /// <summary>How often area grains (village and up) are sampled for risk, screening compliance and open cases.</summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often rollups are redone over points that arrived too late for the continuous queries (history, outages).</summary>
+    public TimeSpan RollupRepairInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Civil-time offset of day boundaries in the daily rollup (China: +08:00).</summary>
     public TimeSpan DayOffset { get; set; } = TimeSpan.FromHours(8);
 }

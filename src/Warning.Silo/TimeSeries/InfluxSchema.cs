@@ -70,13 +70,19 @@ public sealed class InfluxSchema(InfluxClient client, IOptions<InfluxOptions> op
 
     /// <summary>
     /// Runs the rollups over a past range. Continuous queries only cover the last hours as time passes; history loaded
-    /// after the fact (an import, a long outage replayed from the spill folder) needs this.
+    /// after the fact (an import, a long outage replayed from the spill folder) needs this. The range is widened to
+    /// whole hours and whole (civil) days: a rollup point computed from part of its period would overwrite the full one.
     /// </summary>
     public async Task BackfillAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {
-        var range = $"time >= {TimeLiteral(from)} AND time < {TimeLiteral(to)}";
+        var hourFrom = new DateTimeOffset(from.UtcTicks - from.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero);
+        var hourTo = new DateTimeOffset(to.UtcTicks - to.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero).AddHours(1);
+        var range = $"time >= {TimeLiteral(hourFrom)} AND time < {TimeLiteral(hourTo)}";
         foreach (var (measurement, rollups) in Rollups)
             await client.QueryAsync(Where(HourlySelect(measurement, rollups), range), write: true, ct: ct);
+        var dayFrom = new DateTimeOffset(from.ToOffset(Options.DayOffset).Date, Options.DayOffset);
+        var dayTo = new DateTimeOffset(to.ToOffset(Options.DayOffset).Date, Options.DayOffset).AddDays(1);
+        range = $"time >= {TimeLiteral(dayFrom)} AND time < {TimeLiteral(dayTo)}";
         foreach (var (measurement, rollups) in Rollups)
             await client.QueryAsync(Where(DailySelect(measurement, rollups), range), write: true, ct: ct);
     }

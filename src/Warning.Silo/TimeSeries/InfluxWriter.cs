@@ -30,6 +30,7 @@ public sealed class InfluxWriter : BackgroundService
     private readonly MemoryStream _body = new();
     private long _accepted, _done, _written, _rejected;
     private volatile bool _schemaReady, _stopped;
+    private long _lateFromTicks = long.MaxValue, _lateToTicks = long.MinValue;
 
     public InfluxWriter(InfluxClient client, InfluxSchema schema, IOptions<InfluxOptions> options, IOptions<StorageOptions> storage, ILogger<InfluxWriter> logger)
     {
@@ -51,7 +52,64 @@ public sealed class InfluxWriter : BackgroundService
     public (long Accepted, long Written, long Rejected, int Queued, long Spilled) Stats =>
         (Interlocked.Read(ref _accepted), Interlocked.Read(ref _written), Interlocked.Read(ref _rejected), _queue.Reader.Count, _spill.Lines);
 
-    public void Write(LinePoint point) => WriteLine(point.ToLine(_options.Precision));
+    public void Write(LinePoint point)
+    {
+        // Points older than the continuous queries' resample window would never reach the rollups: remember their range.
+        if (point.UnixNanoseconds is { } ns)
+        {
+            var ticks = DateTimeOffset.UnixEpoch.UtcTicks + ns / 100;
+            if (ticks < DateTimeOffset.UtcNow.UtcTicks - LateAfter.Ticks) MarkLate(ticks, ticks);
+        }
+        WriteLine(point.ToLine(_options.Precision));
+    }
+
+    /// <summary>The hourly continuous queries resample the last 3 hours; points older than this on arrival need a backfill.</summary>
+    public static readonly TimeSpan LateAfter = TimeSpan.FromHours(2);
+
+    /// <summary>The time range of points that reached InfluxDB too late for the continuous queries since the last call, if any.</summary>
+    public (DateTimeOffset From, DateTimeOffset To)? TakeLateRange()
+    {
+        lock (_lateGate)
+        {
+            if (_lateFromTicks == long.MaxValue) return null;
+            var range = (new DateTimeOffset(_lateFromTicks, TimeSpan.Zero), new DateTimeOffset(_lateToTicks, TimeSpan.Zero));
+            _lateFromTicks = long.MaxValue;
+            _lateToTicks = long.MinValue;
+            return range;
+        }
+    }
+
+    private readonly object _lateGate = new();
+
+    private void MarkLateLines(List<string> lines)
+    {
+        long min = long.MaxValue, max = long.MinValue;
+        var toTicks = _options.Precision switch
+        {
+            TimePrecision.Nanoseconds => 0.01, TimePrecision.Microseconds => 10, TimePrecision.Milliseconds => 10_000, _ => 10_000_000,
+        };
+        foreach (var line in lines)
+        {
+            var space = line.LastIndexOf(' ');
+            if (space < 0 || !long.TryParse(line.AsSpan(space + 1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var t)) continue;
+            var ticks = DateTimeOffset.UnixEpoch.UtcTicks + (long)(t * toTicks);
+            min = Math.Min(min, ticks);
+            max = Math.Max(max, ticks);
+        }
+        if (min < DateTimeOffset.UtcNow.UtcTicks - LateAfter.Ticks) MarkLate(min, max);
+    }
+
+    /// <summary>Puts a range back for the next repair (its backfill failed).</summary>
+    public void MarkLate(DateTimeOffset from, DateTimeOffset to) => MarkLate(from.UtcTicks, to.UtcTicks);
+
+    private void MarkLate(long fromTicks, long toTicks)
+    {
+        lock (_lateGate)
+        {
+            _lateFromTicks = Math.Min(_lateFromTicks, fromTicks);
+            _lateToTicks = Math.Max(_lateToTicks, toTicks);
+        }
+    }
 
     public void Write(IEnumerable<LinePoint> points)
     {
@@ -101,6 +159,8 @@ public sealed class InfluxWriter : BackgroundService
                         var (outcome, error) = await PostAsync(lines, ct);
                         if (outcome == WriteOutcome.Written)
                         {
+                            // Points parked during an outage may be older than the CQ window by now: have the rollups redone over them.
+                            MarkLateLines(lines);
                             _spill.Remove(number);
                             Completed(lines.Count, written: true);
                             if (failures > 0) _logger.LogInformation("InfluxDB answers again; replaying the spill folder ({Lines} lines left)", _spill.Lines);

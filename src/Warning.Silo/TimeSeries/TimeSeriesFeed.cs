@@ -26,10 +26,13 @@ public sealed class TimeSeriesFeed : BackgroundService
     private readonly InfluxOptions _options;
     private readonly ILogger<TimeSeriesFeed> _logger;
 
-    public TimeSeriesFeed(InfluxWriter writer, IngestApplier applier, IGrainFactory grains, AreaHierarchy hierarchy, TimeProvider time,
+    private readonly InfluxSchema _schema;
+
+    public TimeSeriesFeed(InfluxWriter writer, InfluxSchema schema, IngestApplier applier, IGrainFactory grains, AreaHierarchy hierarchy, TimeProvider time,
         IOptions<InfluxOptions> options, ILogger<TimeSeriesFeed> logger)
     {
         _writer = writer;
+        _schema = schema;
         _applier = applier;
         _grains = grains;
         _hierarchy = hierarchy;
@@ -84,7 +87,42 @@ public sealed class TimeSeriesFeed : BackgroundService
         if (entries.Count > 0) Interlocked.Exchange(ref _fedSeq, Math.Max(FedSeq, entries[^1].Seq));
     }
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
+    protected override Task ExecuteAsync(CancellationToken ct) => Task.WhenAll(SnapshotLoopAsync(ct), RepairLoopAsync(ct));
+
+    private async Task RepairLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(_options.RollupRepairInterval, _time);
+            while (await timer.WaitForNextTickAsync(ct)) await RepairRollupsAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Redoes the hourly and daily rollups over points that reached InfluxDB too late for the continuous queries
+    /// (demo or imported history, a long outage replayed from the spill folder). Public so tests need not wait.
+    /// </summary>
+    public async Task RepairRollupsAsync(CancellationToken ct = default)
+    {
+        if (_writer.TakeLateRange() is not { } late) return;
+        try
+        {
+            // Late points still queued would miss the backfill: only run it once the writer has caught up.
+            if (!await _writer.FlushAsync(TimeSpan.FromSeconds(30), ct)) throw new TimeoutException("the writer has not caught up");
+            await _schema.BackfillAsync(late.From, late.To, ct);
+            _logger.LogInformation("Rollups redone for late points from {From} to {To}", late.From, late.To);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _writer.MarkLate(late.From, late.To);
+            _logger.LogWarning("Rollup repair from {From} to {To} postponed: {Error}", late.From, late.To, ex.Message);
+        }
+    }
+
+    private async Task SnapshotLoopAsync(CancellationToken ct)
     {
         try
         {
