@@ -9,7 +9,9 @@ using Warning.Web.Health;
 using Warning.Web.Hierarchy;
 using Warning.Web.Ingest;
 using Warning.Web.Live;
+using Quartz;
 using Warning.Web.Regions;
+using Warning.Web.Risk;
 using Warning.Web.Simulator;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -40,6 +42,9 @@ builder.Services.AddSingleton<LiveFeed>();
 builder.Services.AddHostedService<SituationBroadcaster>();
 builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
 builder.Services.AddHostedService<DemoFeed>();
+builder.Services.AddRiskRetraining(config);
+// One Quartz scheduler for every job (risk retraining here; spike scans and deadline checks add theirs with AddQuartz).
+builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -53,6 +58,7 @@ var api = app.MapGroup("/api/v1");
 api.MapIngest();
 api.MapRegions();
 api.MapCases();
+api.MapRisk();
 api.MapHierarchy();
 app.MapHub<ScreenHub>("/hubs/screen");
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 
 namespace Warning.Analytics.Risk;
 
@@ -12,7 +11,7 @@ public enum RiskLevel { Low, Medium, High, Critical }
 public sealed record RiskScore(
     double Probability,
     RiskLevel Level,
-    [property: JsonPropertyName("model")] string Model,
+    string Model,
     DateTimeOffset AsOf,
     IReadOnlyList<RiskContribution> Contributions);
 
@@ -61,6 +60,9 @@ public sealed class RiskOptions
     public int TrainingHistoryDays { get; set; } = 730;
 
     public int BoostingRounds { get; set; } = 200;
+
+    /// <summary>Share of simulated cases replayed for training (a full Dingxi two years is ~500,000 cases; a sample keeps memory and time modest).</summary>
+    public double TrainingCaseSample { get; set; } = 0.3;
 }
 
 internal static class ContributionText

@@ -11,6 +11,9 @@ public interface IAreaGrain : IGrainWithStringKey
 
     Task CountIncident(long seq, Incident incident);
 
+    /// <summary>A case below this area was re-scored when an incident was linked to it.</summary>
+    Task ApplyCaseRisk(long seq, CaseRiskChange change);
+
     Task<AreaCounts> GetCounts();
 }
 
