@@ -1,7 +1,15 @@
 
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Warning.Analytics.Risk;
 
+[JsonConverter(typeof(SnakeCaseEnumConverter<RiskLevel>))]
 public enum RiskLevel { Low, Medium, High, Critical }
+
+/// <summary>Writes and reads an enum by its snake_case name ("low", "succeeded"), whatever serializer options are in use.</summary>
+public sealed class SnakeCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)
+    where TEnum : struct, Enum;
 
 /// <summary>
 /// A case's escalation risk: the probability of harm (violence, injury, a criminal case, self-harm) within 30 days,

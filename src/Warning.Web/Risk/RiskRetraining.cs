@@ -9,11 +9,16 @@ using Warning.Silo.Time;
 
 namespace Warning.Web.Risk;
 
+[System.Text.Json.Serialization.JsonConverter(typeof(SnakeCaseEnumConverter<RetrainState>))]
 public enum RetrainState { Queued, Running, Succeeded, Failed }
 
 /// <summary>A retraining run as <c>GET /api/v1/risk/model/retrain/{jobId}</c> shows it.</summary>
 public sealed record RetrainStatus(string JobId, RetrainState State, string Trigger, int HistoryDays, DateTimeOffset QueuedAt,
-    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Percent, string Progress, string? ModelVersion, IReadOnlyDictionary<string, double>? TestMetrics, string? Error);
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Percent, string Progress, string? ModelVersion, IReadOnlyDictionary<string, double>? TestMetrics, string? Error)
+{
+    /// <summary>Every progress message so far (the last 50), so a client that polls slowly still sees what happened.</summary>
+    public IReadOnlyList<string> Steps { get; init; } = [];
+}
 
 /// <summary>
 /// Retrains the escalation model and publishes it to the registry. Training data: the simulated city's history (the
@@ -78,7 +83,12 @@ public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry reg
 
     private void Update(string jobId, Func<RetrainStatus, RetrainStatus> change)
     {
-        while (_jobs.TryGetValue(jobId, out var current) && !_jobs.TryUpdate(jobId, change(current), current)) { }
+        while (_jobs.TryGetValue(jobId, out var current))
+        {
+            var next = change(current);
+            if (next.Progress != current.Progress) next = next with { Steps = current.Steps.Append($"{next.Percent}% {next.Progress}").TakeLast(50).ToArray() };
+            if (_jobs.TryUpdate(jobId, next, current)) break;
+        }
     }
 }
 
