@@ -69,6 +69,9 @@ public sealed class RiskModel : IDisposable
             throw new ArgumentException("the model's feature list differs from this build's; retrain");
         Booster = booster;
         Info = info;
+        // Live scoring is one case per grain turn, many grains in parallel: OpenMP threads per call only add
+        // start-up cost and contention on a busy machine, so predictions run on the calling thread.
+        booster.SetParameter("nthread", "1");
     }
 
     public XgbBooster Booster { get; }

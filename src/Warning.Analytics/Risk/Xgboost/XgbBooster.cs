@@ -82,6 +82,12 @@ public sealed class XgbBooster : IDisposable
         }
     }
 
+    /// <summary>Sets a learner parameter after training or loading, e.g. <c>nthread</c> for prediction.</summary>
+    public void SetParameter(string name, string value)
+    {
+        lock (_gate) XgbNative.Check(XgbNative.XGBoosterSetParam(_handle, name, value), $"{nameof(XgbNative.XGBoosterSetParam)}({name})");
+    }
+
     /// <summary>Probabilities (binary:logistic), one per row.</summary>
     public float[] PredictProbability(XgbMatrix matrix) => Predict(matrix, type: 0, expectedColumns: 1);
 
