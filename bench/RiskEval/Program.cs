@@ -19,6 +19,13 @@ void Log(string m) => Console.Error.WriteLine($"[{watch.Elapsed.TotalSeconds,6:F
 Log($"city {city} (seed {seed}), {days} days from {from:yyyy-MM-dd}, case sample {sample}");
 var set = HistoryReplay.Build(hierarchy, options, from, from.AddDays(days), new ReplayOptions { CaseSampleRate = sample }, Log);
 Log($"{set.Count:N0} rows, {set.Rows.Count(r => r.HarmWithin30Days):N0} harms within 30 days");
-var report = RiskEvaluation.Run(set, new TrainingOptions(), topK: 10, progress: Log);
+// Optional overrides for tuning: RISK_ROUNDS, RISK_DEPTH, RISK_ETA, RISK_MIN_CHILD_WEIGHT.
+var training = new TrainingOptions();
+if (Environment.GetEnvironmentVariable("RISK_ROUNDS") is { } r) training = training with { Rounds = int.Parse(r, CultureInfo.InvariantCulture) };
+if (Environment.GetEnvironmentVariable("RISK_DEPTH") is { } d) training = training with { MaxDepth = int.Parse(d, CultureInfo.InvariantCulture) };
+if (Environment.GetEnvironmentVariable("RISK_ETA") is { } e) training = training with { LearningRate = double.Parse(e, CultureInfo.InvariantCulture) };
+if (Environment.GetEnvironmentVariable("RISK_MIN_CHILD_WEIGHT") is { } w) training = training with { MinChildWeight = double.Parse(w, CultureInfo.InvariantCulture) };
+Log($"training: {training.Rounds} rounds, depth {training.MaxDepth}, eta {training.LearningRate}, min_child_weight {training.MinChildWeight}");
+var report = RiskEvaluation.Run(set, training, topK: 10, progress: Log);
 Console.WriteLine($"Risk evaluation: {city}, seed {seed}, {days} days from {from:yyyy-MM-dd}, case sample {sample}");
 Console.Write(report.ToText());

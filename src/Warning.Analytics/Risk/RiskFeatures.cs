@@ -82,6 +82,9 @@ public static class RiskFeatures
         list.Add(new("mediation_attempts", "调解次数", "mediation attempts", "mediation"));
         list.Add(new("failed_mediations", "调解失败次数", "failed mediations", "failed_mediations"));
         list.Add(new("referred", "已转交", "referred elsewhere", "referred"));
+        list.Add(new("status_failed", "当前调解不成", "currently failed mediation", "status"));
+        list.Add(new("status_mediating", "正在调解", "mediation under way", "status"));
+        list.Add(new("days_since_last_report", "距上次报告天数", "days since the last report", "days_since_last_report"));
         list.Add(new("days_open", "已立案天数", "days open", "days_open"));
         list.Add(new("deadlines_passed", "超过办理时限", "handling deadlines passed", "deadlines"));
         foreach (var t in HarmSignals)
@@ -180,6 +183,9 @@ public sealed class CaseFeatureExtractor(DeadlineOptions deadlines)
         row[i++] = attempts;
         row[i++] = failed;
         row[i++] = referred ? 1 : 0;
+        row[i++] = latest?.Status == CaseStatus.Failed ? 1 : 0;
+        row[i++] = latest?.Status == CaseStatus.Mediating ? 1 : 0;
+        row[i++] = latest is null ? float.NaN : (float)Math.Max(0, (asOf - latest.At).TotalDays);
         var daysOpen = Math.Max(0, (asOf - s.OpenedAt).TotalDays);
         row[i++] = (float)daysOpen;
         var (accept, mediate, complete) = Deadlines.For(category);

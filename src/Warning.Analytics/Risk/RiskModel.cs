@@ -136,7 +136,7 @@ public sealed class RiskModel : IDisposable
         if (group == "season") return ("季节因素", "season");
         var value = row[column];
         var binary = f.Name.StartsWith("flag_", StringComparison.Ordinal) || f.Name.StartsWith("key_individual_", StringComparison.Ordinal)
-            || f.Name is "referred" or "village_spiking";
+            || f.Name is "referred" or "village_spiking" or "status_failed" or "status_mediating";
         if (binary) return value > 0 ? (f.Zh, f.En) : ($"无{f.Zh}", $"no {f.En}");
         if (f.Name == "amount_log10") return float.IsNaN(value) ? ("未报争议金额", "no amount reported") : ($"{f.Zh}¥{Math.Pow(10, value):N0}", $"{f.En} ¥{Math.Pow(10, value):N0}");
         if (f.Name == "days_open") return ($"{f.Zh}{value:F0}", $"{f.En} {value:F0}");

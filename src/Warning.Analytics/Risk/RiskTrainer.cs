@@ -9,6 +9,7 @@ public sealed record TrainingOptions
     public int MaxDepth { get; init; } = 4;
     public double LearningRate { get; init; } = 0.08;
     public int Threads { get; init; } = 2;
+    public double MinChildWeight { get; init; } = 5;
     public int Seed { get; init; } = 7;
 
     /// <summary>Share of the period (by scoring time) used to train, then to calibrate; the rest is the test period.</summary>
@@ -95,7 +96,7 @@ public static class RiskTrainer
         ["eta"] = o.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["subsample"] = "0.8",
         ["colsample_bytree"] = "0.9",
-        ["min_child_weight"] = "5",
+        ["min_child_weight"] = o.MinChildWeight.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["nthread"] = o.Threads.ToString(),
         ["seed"] = o.Seed.ToString(),
         ["verbosity"] = "0",
