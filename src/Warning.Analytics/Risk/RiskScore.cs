@@ -36,9 +36,11 @@ public sealed class RiskThresholds
 
     public RiskLevel LevelOf(double p) => p >= Critical ? RiskLevel.Critical : p >= High ? RiskLevel.High : p >= Medium ? RiskLevel.Medium : RiskLevel.Low;
 
+    public bool IsValid => 0 < Medium && Medium < High && High < Critical && Critical <= 1;
+
     public void Validate()
     {
-        if (!(0 < Medium && Medium < High && High < Critical && Critical <= 1))
+        if (!IsValid)
             throw new InvalidOperationException($"Risk:Thresholds must satisfy 0 < Medium < High < Critical <= 1 (got {Medium}, {High}, {Critical})");
     }
 }

@@ -12,11 +12,10 @@ public static class RiskServiceCollectionExtensions
     /// <summary>Risk options (<c>Risk</c> section), the model registry (loading the newest model on disk) and the scorer cases use.</summary>
     public static IServiceCollection AddCaseRisk(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<RiskOptions>().Bind(config.GetSection(RiskOptions.Section)).Validate(o =>
-        {
-            o.Thresholds.Validate();
-            return true;
-        });
+        services.AddOptions<RiskOptions>().Bind(config.GetSection(RiskOptions.Section))
+            .Validate(o => o.Thresholds.IsValid, "Risk:Thresholds must satisfy 0 < Medium < High < Critical <= 1")
+            .Validate(o => o.TopContributions is >= 0 and <= 20, "Risk:TopContributions must be between 0 and 20")
+            .ValidateOnStart();
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;

@@ -171,3 +171,15 @@ public sealed class RetrainTests : IDisposable
     // The parent factory disposes the derived one; disposing both would stop the same host twice.
     public void Dispose() => _factory.Dispose();
 }
+
+public sealed class RiskOptionsTests
+{
+    [Fact]
+    public void Thresholds_out_of_order_stop_the_service_at_start_naming_the_setting()
+    {
+        using var factory = new WarningAppFactory();
+        using var app = factory.WithWebHostBuilder(b => b.UseSetting("Risk:Thresholds:Medium", "0.5"));
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => app.CreateClient());
+        Assert.Contains("Risk:Thresholds", ex.Message);
+    }
+}
