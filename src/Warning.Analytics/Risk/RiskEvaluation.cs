@@ -20,11 +20,16 @@ public sealed record EvaluationReport(
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(c, $"rows: train {TrainRows:N0}, calibration {CalibrationRows:N0} (from {CalibrationFrom:yyyy-MM-dd}), test {TestRows:N0} (from {TestFrom:yyyy-MM-dd}), test harms {TestHarms:N0}; training {TrainingSeconds:F1}s");
-        sb.AppendLine(c, $"{"scorer",-10} {"AUC",7} {"AUPR",7} {"Brier",8} {$"P@{TopK}/day",9}");
-        foreach (var s in Scorers) sb.AppendLine(c, $"{s.Scorer,-10} {s.Auc,7:F4} {s.Aupr,7:F4} {s.Brier,8:F5} {s.PrecisionAtTopK,9:F4}");
+        sb.AppendLine(c, $"{"scorer",-12} {"AUC",7} {"AUPR",7} {"Brier",8} {$"P@{TopK}/day",9}");
+        foreach (var s in Scorers) sb.AppendLine(c, $"{s.Scorer,-12} {s.Auc,7:F4} {s.Aupr,7:F4} {s.Brier,8:F5} {s.PrecisionAtTopK,9:F4}");
         var m = Of("model");
         var o = Of("oracle");
         sb.AppendLine(c, $"model vs oracle: AUC gap {o.Auc - m.Auc:+0.0000;-0.0000}, Brier {(m.Brier / o.Brier - 1) * 100:+0.0;-0.0}%");
+        if (Scorers.Any(s => s.Scorer == "hazard_asof"))
+        {
+            var h = Of("hazard_asof");
+            sb.AppendLine(c, $"model vs hazard_asof (true formula on what is known then): AUC gap {h.Auc - m.Auc:+0.0000;-0.0000}, Brier {(m.Brier / h.Brier - 1) * 100:+0.0;-0.0}%");
+        }
         foreach (var (scorer, bins) in Calibration)
         {
             sb.AppendLine(c, $"calibration ({scorer}): {"bin",-13} {"n",8} {"mean p",8} {"observed",8}");
@@ -50,6 +55,26 @@ public sealed record EvaluationReport(
 /// </summary>
 public static class RiskEvaluation
 {
+    /// <summary>
+    /// The simulator's own hazard formula applied to what is known at the scoring time (failures and threat calls so far,
+    /// days open so far): the true structure without the future. It separates what the model fails to learn (model vs
+    /// this) from what nobody can know yet (this vs the oracle). A reference for evaluation only, never a live scorer.
+    /// </summary>
+    public static double HazardAsOf(ReadOnlySpan<float> span)
+    {
+        var names = Columns;
+        var row = span.ToArray();
+        var category = Enum.GetValues<Disputes.DisputeCategory>().First(c => row[RiskFeatures.CategoryColumn(c)] > 0);
+        var flags = Enum.GetValues<Disputes.CaseFlag>().Where(f => row[RiskFeatures.FlagStart + (int)f] > 0).ToArray();
+        var amountLog = row[names["amount_log10"]];
+        var features = new CaseFeatures(category, flags, (int)row[names["people_involved"]], float.IsNaN(amountLog) ? null : Math.Pow(10, amountLog),
+            (int)row[names["failed_mediations"]], (int)row[names["threat_incidents_total"]], row[names["days_open"]],
+            row[names["key_individual_documented_threat"]] > 0);
+        return HarmModel.Probability30Days(features);
+    }
+
+    private static readonly Dictionary<string, int> Columns = RiskFeatures.All.Select((f, i) => (f.Name, i)).ToDictionary(t => t.Name, t => t.i);
+
     public static EvaluationReport Run(TrainingSet set, TrainingOptions options, int topK = 10, Action<string>? progress = null)
     {
         var result = RiskTrainer.Train(set, options, "eval", "simulator", progress);
@@ -70,6 +95,8 @@ public static class RiskEvaluation
         var baseRate = yTrain.Average();
         var baseP = Enumerable.Repeat((double)baseRate, test.Length).ToArray();
         var oracleP = test.Select(i => set.Rows[i].Oracle).ToArray();
+        var hazardP = new double[test.Length];
+        for (var i = 0; i < test.Length; i++) hazardP[i] = HazardAsOf(x.AsSpan(i * RiskFeatures.Count, RiskFeatures.Count));
         var days = test.Select(i => DateOnly.FromDateTime(set.Rows[i].At.ToOffset(DisputeSimulator.ChinaOffset).DateTime)).ToArray();
 
         ScorerMetrics Measure(string name, double[] p) => new(name, RiskMetrics.Auc(p, labels), RiskMetrics.AveragePrecision(p, labels),
@@ -89,7 +116,7 @@ public static class RiskEvaluation
         progress?.Invoke("evaluated");
         return new EvaluationReport(result.Split.Train.Length, result.Split.Calibration.Length, test.Length, labels.Count(l => l),
             result.Split.CalibrationFrom, result.Split.TestFrom, topK,
-            [Measure("model", modelP), Measure("points", pointsP), Measure("base_rate", baseP), Measure("oracle", oracleP)],
+            [Measure("model", modelP), Measure("points", pointsP), Measure("base_rate", baseP), Measure("hazard_asof", hazardP), Measure("oracle", oracleP)],
             new Dictionary<string, IReadOnlyList<RiskMetrics.CalibrationBin>>
             {
                 ["model"] = RiskMetrics.Calibration(modelP, labels),

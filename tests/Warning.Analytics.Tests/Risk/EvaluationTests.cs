@@ -41,7 +41,7 @@ public sealed class EvaluationTests(RiskFixture risk, ITestOutputHelper output)
     public void Report_has_every_slice()
     {
         var e = risk.Evaluation;
-        Assert.Equal(["model", "points", "base_rate", "oracle"], e.Scorers.Select(s => s.Scorer).ToArray());
+        Assert.Equal(["model", "points", "base_rate", "hazard_asof", "oracle"], e.Scorers.Select(s => s.Scorer).ToArray());
         Assert.Equal(2, e.Counties.Count);
         Assert.True(e.Categories.Count >= 10);
         Assert.Equal(e.TestRows, e.Counties.Sum(c => c.Rows));
