@@ -55,7 +55,7 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
         var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status) { Risk = risk };
         State.Changes[seq] = change;
         State.LastSeq = seq;
-        WriteStateAsync();
+        await WriteStateAsync();
         return change;
     }
 
@@ -67,7 +67,7 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
         State.Incidents.Insert(at, linked);
         var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
         State.LastSeq = seq;
-        WriteStateAsync();
+        await WriteStateAsync();
         return risk;
     }
 

@@ -72,7 +72,7 @@ public sealed class RiskModelRegistryTests : IDisposable
         Assert.Equal(b.Info.Version, scorer.Score(Snapshot(7), Snapshot(7).OpenedAt.AddHours(3)).Model);
 
         // Both versions are on disk, complete, with no temporary folder left behind.
-        Assert.Equal([a.Info.Version, b.Info.Version], Directory.GetDirectories(_directory).Select(Path.GetFileName).Order().ToArray());
+        Assert.Equal([a.Info.Version, b.Info.Version], Directory.GetDirectories(_directory).Select(d => Path.GetFileName(d)!).Order().ToArray());
         Assert.All(Directory.GetDirectories(_directory), d => Assert.True(File.Exists(Path.Combine(d, "model.json")) && File.Exists(Path.Combine(d, "info.json"))));
         Assert.Equal([b.Info.Version, a.Info.Version], registry.List().Select(i => i.Version).ToArray());
     }
