@@ -61,11 +61,12 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
 
     public async Task<CaseRiskChange?> LinkIncident(long seq, Incident incident)
     {
-        if (seq <= State.LastSeq) return null;
+        if (seq <= State.LastSeq) return State.IncidentRiskChanges.GetValueOrDefault(seq);
         var linked = new LinkedIncident(incident.IncidentId, incident.Source, incident.Type, incident.OccurredAt, incident.Severity, incident.Summary);
         var at = State.Incidents.FindLastIndex(i => i.OccurredAt <= incident.OccurredAt) + 1;
         State.Incidents.Insert(at, linked);
         var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
+        if (risk is not null) State.IncidentRiskChanges[seq] = risk;
         State.LastSeq = seq;
         await WriteStateAsync();
         return risk;

@@ -27,6 +27,9 @@ public sealed class CaseState
     /// <summary>The change each applied report made, by log seq: a replay after a crash re-sends it to areas that missed it.</summary>
     public Dictionary<long, CaseChange> Changes { get; set; } = new();
 
+    /// <summary>The score move each linked incident made, by log seq: a replay re-sends it to areas that missed it.</summary>
+    public Dictionary<long, CaseRiskChange> IncidentRiskChanges { get; set; } = new();
+
     public bool Exists => GridId is not null;
 }
 

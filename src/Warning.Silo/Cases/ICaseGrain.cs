@@ -9,7 +9,7 @@ public interface ICaseGrain : IGrainWithStringKey
     /// <summary>Applies a report and returns what it changed; for a seq already applied, the change it made then (replay).</summary>
     Task<CaseChange?> ApplyReport(long seq, ScreeningReport report);
 
-    /// <summary>Links an incident and re-scores the case in the same turn; returns the score's move for the areas (null on replay).</summary>
+    /// <summary>Links an incident and re-scores the case in the same turn; returns the score's move for the areas (on replay, the move it made then).</summary>
     Task<CaseRiskChange?> LinkIncident(long seq, Incident incident);
 
     /// <summary>The case as the reading API shows it, or null if no report ever opened it.</summary>
