@@ -74,6 +74,24 @@ public sealed class CaseFeatureTests(RiskFixture risk)
     }
 
     [Fact]
+    public void Spike_state_key_individual_bases_and_season_are_features()
+    {
+        var snapshot = Case([Report(0, CaseStatus.Screened)]) with
+        {
+            VillageSpiking = true,
+            KeyIndividualBases = [SupervisionBasis.CommunityCorrections, SupervisionBasis.DocumentedThreat],
+        };
+        var row = CaseFeatureExtractor.Default.Extract(snapshot, Opened.AddDays(1));
+        Assert.Equal(1, Feature(row, "village_spiking"));
+        Assert.Equal(1, Feature(row, "key_individual_community_corrections"));
+        Assert.Equal(1, Feature(row, "key_individual_documented_threat"));
+        Assert.Equal(0, Feature(row, "key_individual_resettlement_assistance"));
+        Assert.Equal(3, Feature(row, "month"));
+        // 2025-03-11 (China time) to Spring Festival 2026 (17 February).
+        Assert.Equal(new DateOnly(2026, 2, 17).DayNumber - new DateOnly(2025, 3, 11).DayNumber, Feature(row, "days_to_spring_festival"));
+    }
+
+    [Fact]
     public void Deadlines_are_configured_per_category()
     {
         var snapshot = Case([Report(0, CaseStatus.Screened)]);
