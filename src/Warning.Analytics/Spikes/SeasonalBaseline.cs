@@ -7,7 +7,7 @@ public readonly record struct Expectation(double Mean, double Shape);
 
 /// <summary>
 /// The unit's own baseline, EARS C2-style (a lag gap between baseline and the days tested) but long, scaled to the
-/// window by the reference population (all units): expected = the unit's share of the reference over the baseline ×
+/// window by the reference population (all other units): expected = the unit's share of the reference over the baseline ×
 /// the reference's count in the window. That carries Spring Festival, planting season and weekends for free, per
 /// category, without a calendar model. The share is a Gamma posterior: per category it is shrunk toward the unit's
 /// overall share (a village sees most categories only a few times a quarter).
@@ -22,22 +22,25 @@ public sealed class SeasonalBaseline(DailyCountMatrix counts, SpikeOptions optio
         var baseStart = Math.Max(0, baseEnd - options.BaselineDays + 1);
         if (baseEnd - baseStart + 1 < options.MinBaselineDays) return null;
 
-        var referenceBase = counts.ReferenceSum(series, baseStart, baseEnd);
-        var referenceWindow = counts.ReferenceSum(series, from, to);
+        // The reference is every other unit: a unit's own surge must not raise the yardstick it is measured by (it
+        // would, for a rare category in a small city).
         var own = counts.Sum(unit, series, baseStart, baseEnd);
+        var referenceBase = counts.ReferenceSum(series, baseStart, baseEnd) - own;
+        var referenceWindow = counts.ReferenceSum(series, from, to) - counts.Sum(unit, series, from, to);
+        var others = Math.Max(1, counts.Units.Count - 1);
 
         double priorShare, priorCases;
         if (series == DailyCountMatrix.Overall)
         {
             // Overall: the unit's own history dominates; the prior (an average unit) only matters for a unit with no past.
-            priorShare = 1.0 / counts.Units.Count;
+            priorShare = 1.0 / others;
             priorCases = 0.5;
         }
         else
         {
             var ownAll = counts.Sum(unit, DailyCountMatrix.Overall, baseStart, baseEnd);
-            var referenceAll = counts.ReferenceSum(DailyCountMatrix.Overall, baseStart, baseEnd);
-            priorShare = (ownAll + 0.5) / (referenceAll + 0.5 * counts.Units.Count);
+            var referenceAll = counts.ReferenceSum(DailyCountMatrix.Overall, baseStart, baseEnd) - ownAll;
+            priorShare = (ownAll + 0.5) / (referenceAll + 0.5 * others);
             priorCases = options.CategoryPriorCases;
         }
         if (referenceBase + priorCases / priorShare <= 0) return null;
