@@ -18,6 +18,8 @@ public sealed class VillageGrain(AreaHierarchy hierarchy, WarningClock clock, IO
 
     public Task SetSpikeState(VillageSpikeState state)
     {
+        // A scan of an earlier day (a late start-up scan, a retried job) never replaces a later day's findings.
+        if (state.AsOf < State.Spike.AsOf) return Task.CompletedTask;
         State.Spike = state;
         WriteStateAsync();
         return Task.CompletedTask;
