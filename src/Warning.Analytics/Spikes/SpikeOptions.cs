@@ -36,6 +36,15 @@ public sealed class SpikeOptions
     /// </summary>
     public double OverallSeriesWeight { get; set; } = 10.0;
 
+    /// <summary>
+    /// BH level for the grid scan, a pool of its own (~4 grids a village). Lower than the villages' because a grid signal
+    /// also marks its village as spiking, and the false-alarm budget is per village-day.
+    /// </summary>
+    public double GridFalseDiscoveryRate { get; set; } = 0.2;
+
+    /// <summary>Scan grids (网格) as well as villages.</summary>
+    public bool ScanGrids { get; set; } = true;
+
     /// <summary>Poisson CUSUM (Lucas): the shift it is tuned to detect, as a multiple of the expected rate.</summary>
     public double CusumShift { get; set; } = 3.0;
 
@@ -51,6 +60,14 @@ public sealed class SpikeOptions
     /// <summary>Days of daily counts the scan reads per unit: baseline + lag + window, and the CUSUM's span.</summary>
     public int HistoryDays => Math.Max(BaselineDays + LagDays + MaxWindowDays, CusumDays + BaselineDays + LagDays);
 
+    /// <summary>The same detectors with the grid scan's false-discovery level.</summary>
+    public SpikeOptions ForGrids()
+    {
+        var copy = (SpikeOptions)MemberwiseClone();
+        copy.FalseDiscoveryRate = GridFalseDiscoveryRate;
+        return copy;
+    }
+
     public void Validate()
     {
         if (BaselineDays < 7) throw new ArgumentOutOfRangeException(nameof(BaselineDays), BaselineDays, "at least 7 days");
@@ -58,6 +75,7 @@ public sealed class SpikeOptions
         if (MaxWindowDays is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(MaxWindowDays), MaxWindowDays, "1 to 7 days");
         if (MinBaselineDays < 1 || MinBaselineDays > BaselineDays) throw new ArgumentOutOfRangeException(nameof(MinBaselineDays), MinBaselineDays, "1 to BaselineDays");
         if (FalseDiscoveryRate is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(FalseDiscoveryRate), FalseDiscoveryRate, "between 0 and 1");
+        if (GridFalseDiscoveryRate is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(GridFalseDiscoveryRate), GridFalseDiscoveryRate, "between 0 and 1");
         if (CusumShift <= 1) throw new ArgumentOutOfRangeException(nameof(CusumShift), CusumShift, "must exceed 1");
         if (CusumThreshold <= 0) throw new ArgumentOutOfRangeException(nameof(CusumThreshold), CusumThreshold, "must be positive");
         if (OverallSeriesWeight <= 0 || OverallSeriesWeight >= DailyCountMatrix.SeriesCount) throw new ArgumentOutOfRangeException(nameof(OverallSeriesWeight), OverallSeriesWeight, "between 0 and the number of series (13)");

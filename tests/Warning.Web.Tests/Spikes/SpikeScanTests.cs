@@ -42,10 +42,12 @@ public sealed class SpikeScanTests(WarningAppFactory app) : IClassFixture<Warnin
         var state = await grains.GetGrain<IVillageGrain>(village.Id).GetSpikeState();
         Assert.True(state.IsSpiking);
         Assert.Equal(today, state.AsOf);
-        var overall = Assert.Single(state.Active, s => s.Category is null && s.Method == "poisson_c2");
+        var overall = Assert.Single(state.Active, s => s.Category is null && s.Method == "poisson_c2" && s.GridId is null);
         Assert.Equal(7, overall.Observed);
         Assert.True(overall.Expected < 1, $"expected {overall.Expected}");
-        Assert.Contains(state.Active, s => s.Category == DisputeCategory.LaborWage);
+        Assert.Contains(state.Active, s => s.Category == DisputeCategory.LaborWage && s.GridId is null);
+        // The grid the reports came from is flagged too, on its village's state.
+        Assert.Contains(state.Active, s => s.GridId == grid.Id && s.Observed == 7);
         var quiet = await grains.GetGrain<IVillageGrain>(quietVillage.Id).GetSpikeState();
         Assert.False(quiet.IsSpiking);
         Assert.Equal(today, quiet.AsOf);
