@@ -100,7 +100,10 @@ public sealed class SpikeDetector
             candidates.Add((u, s, best.From, best.Observed, best.Expected, Math.Min(1, best.P * maxWindow / Weight(s))));
         }
 
-        foreach (var i in BenjaminiHochberg.Reject(candidates.Select(c => c.P).ToArray(), tests, _options.FalseDiscoveryRate))
+        var rejected = _options.AlarmPValue > 0
+            ? Enumerable.Range(0, candidates.Count).Where(i => candidates[i].P <= _options.AlarmPValue).ToArray()
+            : BenjaminiHochberg.Reject(candidates.Select(c => c.P).ToArray(), tests, _options.FalseDiscoveryRate);
+        foreach (var i in rejected)
         {
             var c = candidates[i];
             findings.Add(new SpikeFinding(c.Unit, counts.Units[c.Unit], DailyCountMatrix.CategoryOf(c.Series), counts.DayAt(c.From),

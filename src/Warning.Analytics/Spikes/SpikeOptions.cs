@@ -30,6 +30,12 @@ public sealed class SpikeOptions
     public double FalseDiscoveryRate { get; set; } = 0.9;
 
     /// <summary>
+    /// When positive, a fixed per-test threshold on the (Bonferroni-over-windows, weighted) p-value replaces BH: the
+    /// alternative the false-alarm target can be tuned with directly. BH (0, the default) adapts to busy days.
+    /// </summary>
+    public double AlarmPValue { get; set; }
+
+    /// <summary>
     /// Weighted BH (Genovese, Roeder and Wasserman 2006): the overall series' p-values are divided by this weight and the
     /// categories' by (13 − w)/12, so the weights average 1 and the FDR guarantee holds. A village's overall count is
     /// where most of the power is (a one-category surge adds a case or two a day at most), so it gets more of the budget.
@@ -75,6 +81,7 @@ public sealed class SpikeOptions
         if (MaxWindowDays is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(MaxWindowDays), MaxWindowDays, "1 to 7 days");
         if (MinBaselineDays < 1 || MinBaselineDays > BaselineDays) throw new ArgumentOutOfRangeException(nameof(MinBaselineDays), MinBaselineDays, "1 to BaselineDays");
         if (FalseDiscoveryRate is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(FalseDiscoveryRate), FalseDiscoveryRate, "between 0 and 1");
+        if (AlarmPValue is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AlarmPValue), AlarmPValue, "0 (use BH) or a probability");
         if (GridFalseDiscoveryRate is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(GridFalseDiscoveryRate), GridFalseDiscoveryRate, "between 0 and 1");
         if (CusumShift <= 1) throw new ArgumentOutOfRangeException(nameof(CusumShift), CusumShift, "must exceed 1");
         if (CusumThreshold <= 0) throw new ArgumentOutOfRangeException(nameof(CusumThreshold), CusumThreshold, "must be positive");
