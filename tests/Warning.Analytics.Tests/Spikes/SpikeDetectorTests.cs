@@ -154,4 +154,32 @@ public sealed class SpikeDetectorTests
         var findings = Enumerable.Range(62, 18).Sum(d => new SpikeDetector(Defaults).Scan(counts, d).Findings.Count);
         Assert.True(findings <= 2 * 18, $"{findings} findings in 18 days of a season shift");
     }
+
+    [Fact]
+    public void A_per_test_threshold_replaces_BH_when_set()
+    {
+        var counts = SyntheticSeries.Flat(units: 1000, days: 90, ratePerDay: 0.35, seed: 41);
+        const int day = 85;
+        int Findings(SpikeOptions o) => new SpikeDetector(o).Scan(counts, day, DetectorSet.PoissonWindows).Findings.Count;
+
+        var bh = Findings(new SpikeOptions());
+        // A lax per-test threshold lets ordinary busy days through, which BH over 13,000 tests does not.
+        Assert.True(Findings(new SpikeOptions { AlarmPValue = 0.2 }) > bh + 20);
+        Assert.Equal(0, Findings(new SpikeOptions { AlarmPValue = 1e-12 }));
+    }
+
+    [Theory]
+    [InlineData(nameof(SpikeOptions.BaselineDays), 3)]
+    [InlineData(nameof(SpikeOptions.FalseDiscoveryRate), 1.5)]
+    [InlineData(nameof(SpikeOptions.OverallSeriesWeight), 13.0)]
+    [InlineData(nameof(SpikeOptions.CusumShift), 1.0)]
+    [InlineData(nameof(SpikeOptions.MinBaselineDays), 0)]
+    public void Options_out_of_range_are_refused_naming_the_option(string option, object value)
+    {
+        var options = new SpikeOptions();
+        var property = typeof(SpikeOptions).GetProperty(option)!;
+        property.SetValue(options, Convert.ChangeType(value, property.PropertyType));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SpikeDetector(options));
+        Assert.Equal(option, error.ParamName);
+    }
 }
