@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
@@ -57,11 +58,12 @@ public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grai
 
         var summary = new SpikeScanSummary(day, _villages.Length, scan.Findings.Count, states.Count, clock.Elapsed, states);
         log.LogInformation("Spike scan of {Day}: {Villages} villages, {Tests} tests, {Signals} signals in {SpikingVillages} villages, {ElapsedMs} ms, applied {Applied}",
-            day, summary.Villages, scan.Tests, summary.Signals, summary.SpikingVillages, (long)summary.Elapsed.TotalMilliseconds, apply);
+            day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), summary.Villages, scan.Tests, summary.Signals, summary.SpikingVillages, (long)summary.Elapsed.TotalMilliseconds, apply);
         foreach (var (village, state) in states)
         foreach (var s in state.Active)
-            log.LogInformation("Spike in {VillageId} {GridId}: {Category} {Method} observed {Observed} expected {Expected} since {Since}",
-                village, s.GridId ?? "", s.Category is { } c ? DisputeVocabulary.WireName(c) : "overall", s.Method, s.Observed, s.Expected, s.Since);
+            log.LogInformation("Spike in {VillageId} ({Unit}): {Category} {Method} observed {Observed} expected {Expected} since {Since}",
+                village, s.GridId ?? "whole village", s.Category is { } c ? DisputeVocabulary.WireName(c) : "overall", s.Method, s.Observed, s.Expected,
+                s.Since.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         return summary;
     }
 
