@@ -47,6 +47,8 @@ public static class SpikeScanRegistration
             if (schedule.ScanOnStartup)
                 q.AddTrigger(t => t.ForJob(SpikeScanJob.Key).WithIdentity("spike-scan-startup", "spikes").StartAt(DateTimeOffset.UtcNow.AddSeconds(5)));
         });
+        // AddQuartz composes and AddQuartzHostedService registers once however often it is called (checked with 4.7.3),
+        // so other scheduled jobs (retraining, deadlines) can register beside this one.
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }
