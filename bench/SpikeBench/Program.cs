@@ -25,6 +25,7 @@ var warmup = options.BaselineDays + options.LagDays + 1;
 var from = new DateOnly(2025, 1, 1).AddDays(-warmup);
 var city = CityGenerator.Generate(CityShape.Dingxi, 42);
 Console.WriteLine($"Dingxi: {city.AtLevel(AreaLevel.Village).Count()} villages; {days} days scored after {warmup} days of warm-up from {from:yyyy-MM-dd}");
+Console.WriteLine($"grids scanned: {options.ScanGrids} (BH q {options.GridFalseDiscoveryRate}, signals credited to the village)");
 Console.WriteLine($"options: baseline {options.BaselineDays} d, lag {options.LagDays} d, windows 1–{options.MaxWindowDays} d, min count {options.MinObserved}, " +
                   $"category prior {options.CategoryPriorCases}, BH q {options.FalseDiscoveryRate}, CUSUM k {options.CusumShift} h {options.CusumThreshold} over {options.CusumDays} d{(options.CusumPerCategory ? " per category" : " overall only")}");
 
@@ -32,9 +33,11 @@ SimulatedCounts? last = null;
 foreach (var (label, seed) in new[] { ("tuning seed", tuneSeed), ("held-out seed", testSeed) })
 {
     var clock = Stopwatch.StartNew();
-    var data = SpikeEvaluation.Simulate(city, new SimulatorOptions { Seed = seed }, from, warmup + days);
+    var data = SpikeEvaluation.Simulate(city, new SimulatorOptions { Seed = seed }, from, warmup + days, withGrids: options.ScanGrids);
     var simulated = clock.Elapsed;
-    var report = SpikeEvaluation.Evaluate(data, detector, DetectorSet.Production | DetectorSet.EarsClassic, warmup);
+    // Grids are scanned as live: their signals count for their village (row "grids", and in "combined").
+    var report = SpikeEvaluation.Evaluate(data, detector, DetectorSet.Production | DetectorSet.EarsClassic, warmup,
+        options.ScanGrids ? new SpikeDetector(options.ForGrids()) : null);
     Console.WriteLine();
     Console.WriteLine($"== {label} {seed} (simulated in {simulated.TotalSeconds:F1} s) ==");
     Console.Write(SpikeEvaluation.Format(report));
@@ -42,7 +45,8 @@ foreach (var (label, seed) in new[] { ("tuning seed", tuneSeed), ("held-out seed
     {
         // The alternative decision rule: a fixed per-test threshold tuned to spend the false-alarm budget (seed 7).
         var perTest = new SpikeOptions { AlarmPValue = PerTestAlpha };
-        var alt = SpikeEvaluation.Evaluate(data, new SpikeDetector(perTest), DetectorSet.Production, warmup);
+        var alt = SpikeEvaluation.Evaluate(data, new SpikeDetector(perTest), DetectorSet.Production, warmup,
+            options.ScanGrids ? new SpikeDetector(perTest.ForGrids()) : null);
         Console.WriteLine($"-- same seed, per-test threshold p ≤ {PerTestAlpha} instead of BH --");
         Console.Write(SpikeEvaluation.Format(alt));
     }

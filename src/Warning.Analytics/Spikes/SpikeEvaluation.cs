@@ -5,7 +5,8 @@ using Warning.Analytics.Simulation;
 namespace Warning.Analytics.Spikes;
 
 /// <summary>Daily new-case counts of every village of a simulated run, with the spikes the simulator planted in it.</summary>
-public sealed record SimulatedCounts(DailyCountMatrix Counts, IReadOnlyList<PlantedSpike> Spikes);
+/// <param name="Grids">The same cases counted per grid (null unless asked for), and <paramref name="VillageOfGrid"/> maps a grid row to its village row.</param>
+public sealed record SimulatedCounts(DailyCountMatrix Counts, IReadOnlyList<PlantedSpike> Spikes, DailyCountMatrix? Grids = null, int[]? VillageOfGrid = null);
 
 /// <summary>How one detector (or the union of a set) did against the planted spikes.</summary>
 /// <param name="Detected">Spikes with a matching signal on day From..From+<see cref="SpikeEvaluation.DetectWithinDays"/>.</param>
@@ -35,11 +36,14 @@ public static class SpikeEvaluation
     public const int DetectWithinDays = 2;
     public const string Combined = "combined";
 
+    /// <summary>Signals from the grid scan, credited to the grid's village.</summary>
+    public const string GridsMethod = "grids";
+
     /// <summary>Village-days this close to a planted spike are neither a detection miss nor a false alarm: windows still hold its cases.</summary>
     public const int GraceBefore = 1, GraceAfter = 3;
 
     /// <summary>Runs the simulator and counts each case once, on the day (China time) its opening report was filed, in its village.</summary>
-    public static SimulatedCounts Simulate(AreaHierarchy city, SimulatorOptions options, DateOnly from, int days)
+    public static SimulatedCounts Simulate(AreaHierarchy city, SimulatorOptions options, DateOnly from, int days, bool withGrids = false)
     {
         var villages = city.AtLevel(AreaLevel.Village).Select(v => v.Id).Order(StringComparer.Ordinal).ToArray();
         var index = villages.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
@@ -51,6 +55,9 @@ public static class SpikeEvaluation
         }
 
         var counts = new DailyCountMatrix(villages, from, days);
+        string[] grids = withGrids ? city.AtLevel(AreaLevel.Grid).Select(g => g.Id).Order(StringComparer.Ordinal).ToArray() : [];
+        var gridIndex = grids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        var gridCounts = withGrids ? new DailyCountMatrix(grids, from, days) : null;
         var simulator = new DisputeSimulator(city, options with { KeepTruth = false, CorrectionsCheckIns = false });
         var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), DisputeSimulator.ChinaOffset);
         foreach (var e in simulator.Run(start, start.AddDays(days)))
@@ -58,13 +65,17 @@ public static class SpikeEvaluation
             if (e is not SimulatedReport { Report: { CaseId: null, Status: CaseStatus.Screened } report }) continue;
             var day = DateOnly.FromDateTime(report.ReportedAt.ToOffset(DisputeSimulator.ChinaOffset).DateTime);
             counts.Add(unitOfGrid[report.GridId], report.Category, counts.IndexOf(day));
+            if (gridCounts is not null && gridIndex.TryGetValue(report.GridId, out var g)) gridCounts.Add(g, report.Category, counts.IndexOf(day));
         }
         counts.Seal();
-        return new SimulatedCounts(counts, simulator.PlantedSpikes);
+        gridCounts?.Seal();
+        return new SimulatedCounts(counts, simulator.PlantedSpikes, gridCounts, withGrids ? grids.Select(g => index[city[g].ParentId!]).ToArray() : null);
     }
 
     /// <summary>Scans every day from <paramref name="warmupDays"/> on and scores each method the set produces, and their union.</summary>
-    public static SpikeEvaluationReport Evaluate(SimulatedCounts data, SpikeDetector detector, DetectorSet detectors, int warmupDays)
+    /// <param name="gridDetector">When given (and the data has grid counts), grids are scanned too and their signals count
+    /// for their village, as in the live scan: under "grids" and in the combined row.</param>
+    public static SpikeEvaluationReport Evaluate(SimulatedCounts data, SpikeDetector detector, DetectorSet detectors, int warmupDays, SpikeDetector? gridDetector = null)
     {
         var counts = data.Counts;
         var unitIndex = counts.Units.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
@@ -75,16 +86,26 @@ public static class SpikeEvaluation
         {
             foreach (var f in detector.Scan(counts, d, detectors).Findings)
             {
-                foreach (var method in new[] { f.Method, Combined })
+                if (f.Method is not (SpikeMethods.EarsC1 or SpikeMethods.EarsC2 or SpikeMethods.EarsC3)) Record(Combined, f.Unit, d, f.Category);
+                Record(f.Method, f.Unit, d, f.Category);
+            }
+            if (gridDetector is not null && data.Grids is { } grids)
+            {
+                foreach (var f in gridDetector.Scan(grids, d).Findings)
                 {
-                    if (method == Combined && f.Method is SpikeMethods.EarsC1 or SpikeMethods.EarsC2 or SpikeMethods.EarsC3) continue;
-                    if (!signals.TryGetValue(method, out var byUnitDay)) signals[method] = byUnitDay = new();
-                    if (!byUnitDay.TryGetValue((f.Unit, d), out var series)) byUnitDay[(f.Unit, d)] = series = [];
-                    series.Add(DailyCountMatrix.SeriesOf(f.Category));
+                    Record(GridsMethod, data.VillageOfGrid![f.Unit], d, f.Category);
+                    Record(Combined, data.VillageOfGrid![f.Unit], d, f.Category);
                 }
             }
         }
         var scanTime = clock.Elapsed;
+
+        void Record(string method, int unit, int day, DisputeCategory? category)
+        {
+            if (!signals.TryGetValue(method, out var byUnitDay)) signals[method] = byUnitDay = new();
+            if (!byUnitDay.TryGetValue((unit, day), out var series)) byUnitDay[(unit, day)] = series = [];
+            series.Add(DailyCountMatrix.SeriesOf(category));
+        }
 
         var spikes = data.Spikes
             .Select(s => (Spike: s, Unit: unitIndex[s.VillageId], From: counts.IndexOf(DayOf(s.From)), Last: counts.IndexOf(DayOf(s.To)) - 1))
