@@ -29,4 +29,22 @@ public sealed class SpikeScanJobTests(WarningAppFactory app) : IClassFixture<War
         // An empty city has nothing to find.
         Assert.All(states, s => Assert.False(s.IsSpiking));
     }
+
+    [Fact]
+    public void Spike_state_survives_the_grain_state_serialiser()
+    {
+        var json = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GrainHostOptions>>().Value.JsonOptions;
+        var state = new VillageState
+        {
+            Spike = new VillageSpikeState(new DateOnly(2026, 3, 2),
+            [
+                new SpikeSignal(null, new DateOnly(2026, 2, 28), 7, 0.9, "poisson_c3"),
+                new SpikeSignal(Warning.Analytics.Disputes.DisputeCategory.Land, new DateOnly(2026, 3, 2), 4, 0.12, "poisson_c2", "621102101201-g03"),
+            ]),
+        };
+        var back = System.Text.Json.JsonSerializer.Deserialize<VillageState>(System.Text.Json.JsonSerializer.Serialize(state, json), json)!;
+        Assert.Equal(state.Spike.AsOf, back.Spike.AsOf);
+        Assert.Equal(state.Spike.Active, back.Spike.Active);
+        Assert.True(back.Spike.IsSpiking);
+    }
 }
