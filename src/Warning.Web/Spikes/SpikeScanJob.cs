@@ -48,8 +48,9 @@ public static class SpikeScanRegistration
                 q.AddTrigger(t => t.ForJob(SpikeScanJob.Key).WithIdentity("spike-scan-startup", "spikes").StartAt(DateTimeOffset.UtcNow.AddSeconds(5)));
         });
         // AddQuartz composes and AddQuartzHostedService registers once however often it is called (checked with 4.7.3),
-        // so other scheduled jobs (retraining, deadlines) can register beside this one.
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        // so other scheduled jobs (retraining, deadlines) can register beside this one. Shutdown does not wait for a
+        // scan: it is idempotent and the next start-up scan redoes it.
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
         return services;
     }
 }
