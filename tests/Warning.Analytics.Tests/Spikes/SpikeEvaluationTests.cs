@@ -8,7 +8,7 @@ namespace Warning.Analytics.Tests.Spikes;
 public sealed class SpikeEvaluationTests(ITestOutputHelper output)
 {
     [Fact]
-    public void Planted_spikes_on_the_small_city_are_found_at_a_low_false_alarm_rate()
+    public void Planted_spikes_over_150_days_of_Dingxi_are_found_at_a_low_false_alarm_rate()
     {
         // Dingxi, because the FDR budget (about q alarms a day citywide) is set for a city of ~2,000 villages, over a
         // shorter run with five times the spikes so the rates rest on ~100 of them; seed 3 is not the bench's tuning seed (7).
