@@ -11,6 +11,7 @@ using Warning.Web.Ingest;
 using Warning.Web.Live;
 using Warning.Web.Regions;
 using Warning.Web.Simulator;
+using Warning.Web.Spikes;
 
 var builder = WebApplication.CreateBuilder(args);
 var config = builder.Configuration;
@@ -40,6 +41,7 @@ builder.Services.AddSingleton<LiveFeed>();
 builder.Services.AddHostedService<SituationBroadcaster>();
 builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
 builder.Services.AddHostedService<DemoFeed>();
+builder.Services.AddSpikeScan(config);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -54,6 +56,7 @@ api.MapIngest();
 api.MapRegions();
 api.MapCases();
 api.MapHierarchy();
+api.MapSpikes();
 app.MapHub<ScreenHub>("/hubs/screen");
 
 try

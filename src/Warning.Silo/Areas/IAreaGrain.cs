@@ -12,7 +12,12 @@ public interface IAreaGrain : IGrainWithStringKey
     Task CountIncident(long seq, Incident incident);
 
     Task<AreaCounts> GetCounts();
+
+    /// <summary>Cases opened per day and category over [from, to], days with none left out (the spike scan's input).</summary>
+    Task<IReadOnlyList<DayOpened>> GetDailyOpened(DateOnly from, DateOnly to);
 }
+
+public sealed record DayOpened(DateOnly Day, IReadOnlyDictionary<DisputeCategory, int> Opened);
 
 public interface IGridGrain : IAreaGrain
 {
