@@ -9,10 +9,10 @@ using Warning.Web.Health;
 using Warning.Web.Hierarchy;
 using Warning.Web.Ingest;
 using Warning.Web.Live;
-using Quartz;
 using Warning.Web.Regions;
 using Warning.Web.Risk;
 using Warning.Web.Simulator;
+using Warning.Web.Spikes;
 
 var builder = WebApplication.CreateBuilder(args);
 var config = builder.Configuration;
@@ -43,8 +43,7 @@ builder.Services.AddHostedService<SituationBroadcaster>();
 builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
 builder.Services.AddHostedService<DemoFeed>();
 builder.Services.AddRiskRetraining(config);
-// One Quartz scheduler for every job (risk retraining here; spike scans and deadline checks add theirs with AddQuartz).
-builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
+builder.Services.AddSpikeScan(config);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -60,6 +59,7 @@ api.MapRegions();
 api.MapCases();
 api.MapRisk();
 api.MapHierarchy();
+api.MapSpikes();
 app.MapHub<ScreenHub>("/hubs/screen");
 
 try

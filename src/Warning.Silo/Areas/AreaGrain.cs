@@ -48,6 +48,18 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
         return Task.FromResult(State.Tally.Summarise(clock.Today, clock.Now, grids, screening.Value.GridCadence));
     }
 
+    public Task<IReadOnlyList<DayOpened>> GetDailyOpened(DateOnly from, DateOnly to)
+    {
+        var days = new List<DayOpened>();
+        foreach (var (day, tally) in State.Tally.Days)
+        {
+            if (day < from) continue;
+            if (day > to) break;
+            if (tally.Opened.Count > 0) days.Add(new DayOpened(day, new Dictionary<DisputeCategory, int>(tally.Opened)));
+        }
+        return Task.FromResult<IReadOnlyList<DayOpened>>(days);
+    }
+
     protected virtual void OnCaseChange(CaseChange change)
     {
     }

@@ -15,7 +15,12 @@ public interface IAreaGrain : IGrainWithStringKey
     Task ApplyCaseRisk(long seq, CaseRiskChange change);
 
     Task<AreaCounts> GetCounts();
+
+    /// <summary>Cases opened per day and category over [from, to], days with none left out (the spike scan's input).</summary>
+    Task<IReadOnlyList<DayOpened>> GetDailyOpened(DateOnly from, DateOnly to);
 }
+
+public sealed record DayOpened(DateOnly Day, IReadOnlyDictionary<DisputeCategory, int> Opened);
 
 public interface IGridGrain : IAreaGrain
 {

@@ -294,12 +294,14 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable, IDisposable
 
     internal async Task StopCollectorAsync()
     {
-        if (_collectorStop is null || _collector is null) return;
-        await _collectorStop.CancelAsync();
-        try { await _collector; } catch (OperationCanceledException) { }
-        _collectorStop.Dispose();
-        _collectorStop = null;
-        _collector = null;
+        // Host stop and container disposal can both stop the collector, concurrently: whoever swaps first does it.
+        var stop = Interlocked.Exchange(ref _collectorStop, null);
+        var collector = Interlocked.Exchange(ref _collector, null);
+        if (stop is null) return;
+        await stop.CancelAsync();
+        if (collector is not null)
+            try { await collector; } catch (OperationCanceledException) { }
+        stop.Dispose();
     }
 
     private async Task CollectLoopAsync(CancellationToken cancellationToken)
@@ -332,7 +334,7 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable, IDisposable
     /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose()
     {
-        _collectorStop?.Cancel();
+        try { _collectorStop?.Cancel(); } catch (ObjectDisposedException) { }
         foreach (var activation in _directory.Values) activation.Abandon();
     }
 }

@@ -107,7 +107,7 @@ public sealed class RetrainRiskModelJob(RiskRetrainer retrainer) : IJob
 
 public static class RiskRetrainingServiceCollectionExtensions
 {
-    /// <summary>The retrainer and its Quartz job and schedule. The host adds <c>AddQuartzHostedService</c> once for all jobs.</summary>
+    /// <summary>The retrainer and its Quartz job and schedule; AddQuartz composes with other features' jobs and the hosted scheduler is registered once.</summary>
     public static IServiceCollection AddRiskRetraining(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton<RiskRetrainer>();
@@ -118,6 +118,8 @@ public static class RiskRetrainingServiceCollectionExtensions
             if (!string.IsNullOrWhiteSpace(cron))
                 q.AddTrigger(t => t.ForJob(RetrainRiskModelJob.Key).WithIdentity("retrain-risk-model-nightly", "risk").WithCronSchedule(cron));
         });
+        // Shutdown does not wait for a retraining run (same choice as the spike scan, so the merged registration agrees).
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
         return services;
     }
 }
