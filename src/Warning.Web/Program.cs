@@ -10,6 +10,7 @@ using Warning.Web.Hierarchy;
 using Warning.Web.Ingest;
 using Warning.Web.Live;
 using Warning.Web.Regions;
+using Warning.Web.Risk;
 using Warning.Web.Simulator;
 using Warning.Web.Spikes;
 
@@ -41,6 +42,7 @@ builder.Services.AddSingleton<LiveFeed>();
 builder.Services.AddHostedService<SituationBroadcaster>();
 builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
 builder.Services.AddHostedService<DemoFeed>();
+builder.Services.AddRiskRetraining(config);
 builder.Services.AddSpikeScan(config);
 
 var app = builder.Build();
@@ -55,6 +57,7 @@ var api = app.MapGroup("/api/v1");
 api.MapIngest();
 api.MapRegions();
 api.MapCases();
+api.MapRisk();
 api.MapHierarchy();
 api.MapSpikes();
 app.MapHub<ScreenHub>("/hubs/screen");

@@ -11,6 +11,9 @@ public interface IAreaGrain : IGrainWithStringKey
 
     Task CountIncident(long seq, Incident incident);
 
+    /// <summary>A case below this area was re-scored when an incident was linked to it.</summary>
+    Task ApplyCaseRisk(long seq, CaseRiskChange change);
+
     Task<AreaCounts> GetCounts();
 
     /// <summary>Cases opened per day and category over [from, to], days with none left out (the spike scan's input).</summary>
