@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Warning.Silo.Areas;
 using Warning.Silo.GrainHost;
 using Warning.Silo.Ingest;
+using Warning.Silo.Risk;
 using Warning.Silo.Storage;
 using Warning.Silo.Time;
 
@@ -29,6 +30,7 @@ public static class SiloServiceCollectionExtensions
             return new SqliteGrainStorage(sp.GetRequiredService<IOptions<StorageOptions>>().Value.StateConnectionString);
         });
         services.AddSingleton<IGrainStorage>(sp => sp.GetRequiredService<SqliteGrainStorage>());
+        services.AddCaseRisk(config);
         services.AddGrainHost(o => o.AddGrainsFromAssembly(typeof(SiloServiceCollectionExtensions).Assembly));
         services.AddSingleton<IngestApplier>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestApplier>());

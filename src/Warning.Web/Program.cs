@@ -10,7 +10,9 @@ using Warning.Web.Hierarchy;
 using Warning.Web.Ingest;
 using Warning.Web.Live;
 using Warning.Web.Regions;
+using Warning.Web.Risk;
 using Warning.Web.Simulator;
+using Warning.Web.Spikes;
 using Warning.Web.Trends;
 using Warning.Silo.TimeSeries;
 
@@ -43,6 +45,8 @@ builder.Services.AddSingleton<LiveFeed>();
 builder.Services.AddHostedService<SituationBroadcaster>();
 builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
 builder.Services.AddHostedService<DemoFeed>();
+builder.Services.AddRiskRetraining(config);
+builder.Services.AddSpikeScan(config);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -56,7 +60,9 @@ var api = app.MapGroup("/api/v1");
 api.MapIngest();
 api.MapRegions();
 api.MapCases();
+api.MapRisk();
 api.MapHierarchy();
+api.MapSpikes();
 api.MapTrends();
 app.MapHub<ScreenHub>("/hubs/screen");
 

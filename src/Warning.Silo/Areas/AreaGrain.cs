@@ -32,10 +32,32 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
         return Task.CompletedTask;
     }
 
+    /// <summary>A case re-scored by a linked incident; kept idempotent by its own watermark, since the incident's seq is also counted.</summary>
+    public Task ApplyCaseRisk(long seq, CaseRiskChange change)
+    {
+        if (seq <= State.RiskLastSeq) return Task.CompletedTask;
+        State.Tally.Risk.Apply(change);
+        State.RiskLastSeq = seq;
+        WriteStateAsync();
+        return Task.CompletedTask;
+    }
+
     public Task<AreaCounts> GetCounts()
     {
         var grids = Hierarchy.TryGet(Key, out var area) ? GridCount(area) : 0;
         return Task.FromResult(State.Tally.Summarise(clock.Today, clock.Now, grids, screening.Value.GridCadence));
+    }
+
+    public Task<IReadOnlyList<DayOpened>> GetDailyOpened(DateOnly from, DateOnly to)
+    {
+        var days = new List<DayOpened>();
+        foreach (var (day, tally) in State.Tally.Days)
+        {
+            if (day < from) continue;
+            if (day > to) break;
+            if (tally.Opened.Count > 0) days.Add(new DayOpened(day, new Dictionary<DisputeCategory, int>(tally.Opened)));
+        }
+        return Task.FromResult<IReadOnlyList<DayOpened>>(days);
     }
 
     protected virtual void OnCaseChange(CaseChange change)
@@ -48,4 +70,7 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
 public class AreaState
 {
     public AreaTally Tally { get; set; } = new();
+
+    /// <summary>Last log seq whose incident re-score reached this area (<see cref="AreaGrain{TState}.ApplyCaseRisk"/>).</summary>
+    public long RiskLastSeq { get; set; }
 }

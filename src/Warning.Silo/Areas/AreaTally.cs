@@ -18,6 +18,9 @@ public sealed class AreaTally
     public Dictionary<string, DateTimeOffset> GridLastScreened { get; set; } = new(StringComparer.Ordinal);
     public long LastSeq { get; set; }
 
+    /// <summary>Escalation risk of the open cases below this area (fed by <see cref="CaseChange.Risk"/> and incident re-scores).</summary>
+    public AreaRiskTally Risk { get; set; } = new();
+
     public int OpenCases => OpenByCategory.Values.Sum();
 
     public void Apply(CaseChange change, DateOnly day)
@@ -44,6 +47,7 @@ public sealed class AreaTally
         }
 
         if (!GridLastScreened.TryGetValue(change.GridId, out var last) || change.At > last) GridLastScreened[change.GridId] = change.At;
+        if (change.Risk is { } risk) Risk.Apply(risk);
     }
 
     public void CountIncident(IncidentType type, DateOnly day) => Add(DayOf(day).Incidents, type, +1);
@@ -87,7 +91,10 @@ public sealed class AreaTally
             ByCategory: byCategory,
             ByStatus: Enum.GetValues<CaseStatus>().ToDictionary(s => s, s => ByStatus.GetValueOrDefault(s)),
             ResolutionRate: closed30 == 0 ? null : Math.Round((double)resolved30 / closed30, 4),
-            Screening: new ScreeningCompliance(gridsInArea, compliant, gridsInArea == 0 ? null : Math.Round((double)compliant / gridsInArea, 4), screeningCadence));
+            Screening: new ScreeningCompliance(gridsInArea, compliant, gridsInArea == 0 ? null : Math.Round((double)compliant / gridsInArea, 4), screeningCadence))
+        {
+            Risk = Risk.Summarise(),
+        };
     }
 
     private DayTally DayOf(DateOnly day)
@@ -102,6 +109,39 @@ public sealed class AreaTally
 
     private static void Add<TKey>(Dictionary<TKey, int> counts, TKey key, int delta) where TKey : notnull =>
         counts[key] = counts.GetValueOrDefault(key) + delta;
+}
+
+/// <summary>
+/// The roll-up of open cases' scores: count, exact sum and high-or-critical count in basis points, and a histogram by
+/// basis point for the maximum. The histogram is bounded (at most 10,001 keys, in practice a few hundred) and stays
+/// correct when the top case closes or drops, which a single running maximum could not.
+/// </summary>
+public sealed class AreaRiskTally
+{
+    public int Scored { get; set; }
+    public long SumBasisPoints { get; set; }
+    public int High { get; set; }
+    public Dictionary<int, int> Histogram { get; set; } = new();
+
+    public void Apply(CaseRiskChange change)
+    {
+        if (change.WasOpen && change.PreviousBasisPoints is { } before) Move(before, change.PreviousHigh, -1);
+        if (change.IsOpen && change.BasisPoints is { } after) Move(after, change.High, +1);
+    }
+
+    private void Move(int basisPoints, bool high, int delta)
+    {
+        Scored += delta;
+        SumBasisPoints += delta * (long)basisPoints;
+        if (high) High += delta;
+        var n = Histogram.GetValueOrDefault(basisPoints) + delta;
+        if (n <= 0) Histogram.Remove(basisPoints);
+        else Histogram[basisPoints] = n;
+    }
+
+    public AreaRisk Summarise() => Scored <= 0
+        ? AreaRisk.None
+        : new AreaRisk(Scored, Math.Round(SumBasisPoints / 10_000.0 / Scored, 4), Histogram.Count == 0 ? null : Histogram.Keys.Max() / 10_000.0, High);
 }
 
 public sealed class DayTally

@@ -11,8 +11,16 @@ public interface IAreaGrain : IGrainWithStringKey
 
     Task CountIncident(long seq, Incident incident);
 
+    /// <summary>A case below this area was re-scored when an incident was linked to it.</summary>
+    Task ApplyCaseRisk(long seq, CaseRiskChange change);
+
     Task<AreaCounts> GetCounts();
+
+    /// <summary>Cases opened per day and category over [from, to], days with none left out (the spike scan's input).</summary>
+    Task<IReadOnlyList<DayOpened>> GetDailyOpened(DateOnly from, DateOnly to);
 }
+
+public sealed record DayOpened(DateOnly Day, IReadOnlyDictionary<DisputeCategory, int> Opened);
 
 public interface IGridGrain : IAreaGrain
 {

@@ -18,6 +18,8 @@ public sealed class VillageGrain(AreaHierarchy hierarchy, WarningClock clock, IO
 
     public Task SetSpikeState(VillageSpikeState state)
     {
+        // A scan of an earlier day (a late start-up scan, a retried job) never replaces a later day's findings.
+        if (state.AsOf < State.Spike.AsOf) return Task.CompletedTask;
         State.Spike = state;
         WriteStateAsync();
         return Task.CompletedTask;
@@ -33,5 +35,6 @@ public sealed record VillageSpikeState(DateOnly? AsOf, IReadOnlyList<SpikeSignal
 }
 
 /// <param name="Category">Null for the village's overall count.</param>
-/// <param name="Method">The detector that fired, e.g. "ears_c2", "ears_c3", "poisson_cusum".</param>
-public sealed record SpikeSignal(DisputeCategory? Category, DateOnly Since, int Observed, double Expected, string Method);
+/// <param name="Method">The detector that fired, e.g. "poisson_c2", "poisson_c3", "poisson_cusum".</param>
+/// <param name="GridId">Set when the signal came from one grid (网格) of the village rather than the village as a whole.</param>
+public sealed record SpikeSignal(DisputeCategory? Category, DateOnly Since, int Observed, double Expected, string Method, string? GridId = null);

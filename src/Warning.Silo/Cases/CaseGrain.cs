@@ -1,13 +1,19 @@
+using Microsoft.Extensions.Logging;
 using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Risk;
+using Warning.Silo.Areas;
 using Warning.Silo.GrainHost;
+using Warning.Silo.Persons;
+using Warning.Silo.Risk;
 
 namespace Warning.Silo.Cases;
 
-public sealed class CaseGrain : Grain<CaseState>, ICaseGrain
+public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger) : Grain<CaseState>, ICaseGrain
 {
-    public Task<CaseChange?> ApplyReport(long seq, ScreeningReport report)
+    public async Task<CaseChange?> ApplyReport(long seq, ScreeningReport report)
     {
-        if (seq <= State.LastSeq) return Task.FromResult(State.Changes.GetValueOrDefault(seq));
+        if (seq <= State.LastSeq) return State.Changes.GetValueOrDefault(seq);
 
         var opened = !State.Exists;
         DisputeCategory? previousCategory = opened ? null : State.Category;
@@ -44,27 +50,74 @@ public sealed class CaseGrain : Grain<CaseState>, ICaseGrain
             report.PartiesCount, report.PeopleInvolved, report.AmountInDispute, report.MediationAttempts, report.Flags, report.Summary);
         var at = State.History.FindLastIndex(h => h.ReportedAt <= report.ReportedAt) + 1;
         State.History.Insert(at, entry);
-        var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status);
+        // The score moves in this same turn, so the area roll-up below and any reader after this report see it.
+        var risk = await RescoreAsync(previousStatus?.IsOpen() ?? false);
+        var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status) { Risk = risk };
         State.Changes[seq] = change;
         State.LastSeq = seq;
-        WriteStateAsync();
-        return Task.FromResult<CaseChange?>(change);
+        await WriteStateAsync();
+        return change;
     }
 
-    public Task LinkIncident(long seq, Incident incident)
+    public async Task<CaseRiskChange?> LinkIncident(long seq, Incident incident)
     {
-        if (seq <= State.LastSeq) return Task.CompletedTask;
+        if (seq <= State.LastSeq) return State.IncidentRiskChanges.GetValueOrDefault(seq);
         var linked = new LinkedIncident(incident.IncidentId, incident.Source, incident.Type, incident.OccurredAt, incident.Severity, incident.Summary);
         var at = State.Incidents.FindLastIndex(i => i.OccurredAt <= incident.OccurredAt) + 1;
         State.Incidents.Insert(at, linked);
+        var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
+        if (risk is not null) State.IncidentRiskChanges[seq] = risk;
         State.LastSeq = seq;
-        WriteStateAsync();
-        return Task.CompletedTask;
+        await WriteStateAsync();
+        return risk;
     }
 
     public Task<CaseView?> GetView() => Task.FromResult(State.Exists
         ? new CaseView(Key, State.GridId!, State.Category, State.Status, State.OpenedAt, State.UpdatedAt, State.PartiesCount,
             State.PeopleInvolved, State.AmountInDispute, State.MediationAttempts, State.Flags.ToArray(), State.PersonIds.Count,
-            State.History.ToArray(), State.Incidents.ToArray())
+            State.History.ToArray(), State.Incidents.ToArray()) { Score = State.Score }
         : null);
+
+    /// <summary>
+    /// Re-scores the case as of its latest known event (not the wall clock, so a replay after a crash gives the same
+    /// score) and returns what changed for the areas' roll-up. A scoring failure keeps the previous score: the report
+    /// itself must still be applied.
+    /// </summary>
+    private async Task<CaseRiskChange?> RescoreAsync(bool wasOpen)
+    {
+        var previous = State.Score;
+        try
+        {
+            var asOf = State.UpdatedAt;
+            foreach (var i in State.Incidents) if (i.OccurredAt > asOf) asOf = i.OccurredAt;
+            var snapshot = new CaseSnapshot(State.Category, State.OpenedAt,
+                State.History.Select(h => new SnapshotReport(h.ReportedAt, h.Status, h.Category, h.PartiesCount, h.PeopleInvolved, h.AmountInDispute, h.MediationAttempts, h.Flags)).ToArray(),
+                State.Incidents.Select(i => new SnapshotIncident(i.OccurredAt, i.Type)).ToArray(),
+                await KeyIndividualBasesAsync(asOf),
+                await VillageSpikingAsync());
+            State.Score = scorer.Score(snapshot, asOf);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Scoring case {CaseId} failed; keeping its previous score", Key);
+        }
+        return CaseRiskChange.Between(Key, State.GridId!, wasOpen, previous, State.Status.IsOpen(), State.Score);
+    }
+
+    /// <summary>The bases of the key individuals in this case that are still valid at <paramref name="asOf"/>.</summary>
+    private async Task<SupervisionBasis[]> KeyIndividualBasesAsync(DateTimeOffset asOf)
+    {
+        if (State.PersonIds.Count == 0) return [];
+        var views = await Task.WhenAll(State.PersonIds.Select(p => GrainFactory.GetGrain<IPersonGrain>(p).GetView()));
+        return views.Where(v => v is not null && v.BasisExpiresAt > asOf).Select(v => v!.Basis).Distinct().ToArray();
+    }
+
+    private async Task<bool> VillageSpikingAsync()
+    {
+        if (State.GridId is null || !hierarchy.TryGet(State.GridId, out var grid)) return false;
+        var villageId = grid.Level == AreaLevel.Grid ? grid.ParentId : grid.Level == AreaLevel.Village ? grid.Id : null;
+        if (villageId is null) return false;
+        var spike = await GrainFactory.GetGrain<IVillageGrain>(villageId).GetSpikeState();
+        return spike.IsSpiking;
+    }
 }

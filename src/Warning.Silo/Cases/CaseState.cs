@@ -1,4 +1,5 @@
 using Warning.Analytics.Disputes;
+using Warning.Analytics.Risk;
 
 namespace Warning.Silo.Cases;
 
@@ -20,8 +21,14 @@ public sealed class CaseState
     public List<LinkedIncident> Incidents { get; set; } = new();
     public long LastSeq { get; set; }
 
+    /// <summary>The latest escalation score with its explanation; null before the first report is scored.</summary>
+    public RiskScore? Score { get; set; }
+
     /// <summary>The change each applied report made, by log seq: a replay after a crash re-sends it to areas that missed it.</summary>
     public Dictionary<long, CaseChange> Changes { get; set; } = new();
+
+    /// <summary>The score move each linked incident made, by log seq: a replay re-sends it to areas that missed it.</summary>
+    public Dictionary<long, CaseRiskChange> IncidentRiskChanges { get; set; } = new();
 
     public bool Exists => GridId is not null;
 }
@@ -35,4 +42,22 @@ public sealed record LinkedIncident(string IncidentId, IncidentSource Source, In
 /// <summary>What a report changed about a case, for the roll-ups of the areas above it.</summary>
 public sealed record CaseChange(
     string CaseId, string GridId, DateTimeOffset At, bool Opened,
-    DisputeCategory? PreviousCategory, CaseStatus? PreviousStatus, DisputeCategory Category, CaseStatus Status);
+    DisputeCategory? PreviousCategory, CaseStatus? PreviousStatus, DisputeCategory Category, CaseStatus Status)
+{
+    /// <summary>How the case's score moved in the same turn, for the areas' risk roll-up; null if scoring never ran.</summary>
+    public CaseRiskChange? Risk { get; init; }
+}
+
+/// <summary>
+/// A case's score before and after a turn, as the areas' roll-up needs it: only open cases count, probabilities in
+/// basis points (1/10,000) so the areas' sums stay exact however many changes they add and take away.
+/// </summary>
+public sealed record CaseRiskChange(string CaseId, string GridId, bool WasOpen, int? PreviousBasisPoints, bool PreviousHigh, bool IsOpen, int? BasisPoints, bool High)
+{
+    public static int ToBasisPoints(double probability) => (int)Math.Round(Math.Clamp(probability, 0, 1) * 10_000);
+
+    public static CaseRiskChange? Between(string caseId, string gridId, bool wasOpen, RiskScore? previous, bool isOpen, RiskScore? current) =>
+        previous is null && current is null ? null
+            : new CaseRiskChange(caseId, gridId, wasOpen, previous is null ? null : ToBasisPoints(previous.Probability), previous?.Level >= RiskLevel.High,
+                isOpen, current is null ? null : ToBasisPoints(current.Probability), current?.Level >= RiskLevel.High);
+}

@@ -33,7 +33,17 @@ internal sealed class GrainHostService(GrainRuntime runtime) : IHostedService
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    private readonly object _gate = new();
+    private Task? _stopping;
+
+    // The host can be stopped twice at once (WebApplicationFactory's dispose and Program's app.Run() both call
+    // StopAsync when the application stops); both callers wait for one and the same stop.
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate) return _stopping ??= StopOnceAsync(cancellationToken);
+    }
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         await runtime.StopCollectorAsync();
         await runtime.DeactivateAllAsync(cancellationToken);

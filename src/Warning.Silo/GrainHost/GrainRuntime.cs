@@ -294,13 +294,13 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable, IDisposable
 
     internal async Task StopCollectorAsync()
     {
-        // The host can stop twice at once (WebApplicationFactory's dispose and Program's Run both call StopAsync):
-        // whoever takes the collector stops it, the other returns.
-        var collector = Interlocked.Exchange(ref _collector, null);
+        // Host stop and container disposal can both stop the collector, concurrently: whoever swaps first does it.
         var stop = Interlocked.Exchange(ref _collectorStop, null);
-        if (stop is null || collector is null) return;
+        var collector = Interlocked.Exchange(ref _collector, null);
+        if (stop is null) return;
         await stop.CancelAsync();
-        try { await collector; } catch (OperationCanceledException) { }
+        if (collector is not null)
+            try { await collector; } catch (OperationCanceledException) { }
         stop.Dispose();
     }
 
@@ -334,7 +334,7 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable, IDisposable
     /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose()
     {
-        _collectorStop?.Cancel();
+        try { _collectorStop?.Cancel(); } catch (ObjectDisposedException) { }
         foreach (var activation in _directory.Values) activation.Abandon();
     }
 }

@@ -119,10 +119,14 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     }
 
     /// <summary>Releases pooled connections to the file.</summary>
+    /// <remarks>
+    /// The writer semaphore is deliberately not disposed: a host stopped twice at once (WebApplication.Run returning
+    /// while a test host stops it) can dispose the container while the last checkpoint is still being written, and that
+    /// checkpoint must still land. A SemaphoreSlim without a wait handle holds nothing to free.
+    /// </remarks>
     public void Dispose()
     {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
-        _writer.Dispose();
     }
 }

@@ -189,8 +189,10 @@ public sealed class IngestApplier : BackgroundService
             case IngestKind.Incident:
             {
                 var incident = entry.Record as Incident ?? JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options)!;
-                if (incident.CaseId is not null) await _grains.GetGrain<ICaseGrain>(incident.CaseId).LinkIncident(entry.Seq, incident);
+                var risk = incident.CaseId is null ? null : await _grains.GetGrain<ICaseGrain>(incident.CaseId).LinkIncident(entry.Seq, incident);
                 await Task.WhenAll(PathOf(incident.GridId).Select(a => _grains.For(a).CountIncident(entry.Seq, incident)));
+                // The case's own grid path, which is where its score is rolled up (an incident may be filed under another grid).
+                if (risk is not null) await Task.WhenAll(PathOf(risk.GridId).Select(a => _grains.For(a).ApplyCaseRisk(entry.Seq, risk)));
                 await Task.WhenAll(incident.PersonIds.Select(p => _grains.GetGrain<IPersonGrain>(p).RecordIncident(entry.Seq, incident)));
                 break;
             }

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Risk evaluation: two years of simulator history; model, points score, base rate and oracle; per county and category.
+# Usage: bench/risk-eval.sh [dingxi|small] [days=730] [seed=42] [caseSample=1] [casesPerVillagePerDay]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install.sh run >/dev/null
+dotnet run --project bench/RiskEval -c Release -- "$@"

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Quartz;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Risk;
+using Warning.Analytics.Simulation;
+using Warning.Silo.Risk;
+using Warning.Silo.Time;
+
+namespace Warning.Web.Risk;
+
+[System.Text.Json.Serialization.JsonConverter(typeof(SnakeCaseEnumConverter<RetrainState>))]
+public enum RetrainState { Queued, Running, Succeeded, Failed }
+
+/// <summary>A retraining run as <c>GET /api/v1/risk/model/retrain/{jobId}</c> shows it.</summary>
+public sealed record RetrainStatus(string JobId, RetrainState State, string Trigger, int HistoryDays, DateTimeOffset QueuedAt,
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Percent, string Progress, string? ModelVersion, IReadOnlyDictionary<string, double>? TestMetrics, string? Error)
+{
+    /// <summary>Every progress message so far (the last 50), so a client that polls slowly still sees what happened.</summary>
+    public IReadOnlyList<string> Steps { get; init; } = [];
+}
+
+/// <summary>
+/// Retrains the escalation model and publishes it to the registry. Training data: the simulated city's history (the
+/// service runs on the simulator's city; Risk/README.md explains why not the ingest log yet), <c>HistoryDays</c> up to
+/// the service clock's today, on the service's own hierarchy. One run at a time; runs are kept in memory for progress.
+/// </summary>
+public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry registry, WarningClock clock, IOptions<RiskOptions> options, ILogger<RiskRetrainer> logger)
+{
+    private readonly ConcurrentDictionary<string, RetrainStatus> _jobs = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _one = new(1, 1);
+
+    public RetrainStatus? Get(string jobId) => _jobs.GetValueOrDefault(jobId);
+
+    public RetrainStatus? Running => _jobs.Values.FirstOrDefault(j => j.State is RetrainState.Queued or RetrainState.Running);
+
+    public RetrainStatus Queue(string trigger, int? historyDays)
+    {
+        var id = $"retrain-{clock.Now:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..40];
+        var status = new RetrainStatus(id, RetrainState.Queued, trigger, historyDays ?? options.Value.TrainingHistoryDays, clock.Now, null, null, 0, "queued", null, null, null);
+        _jobs[id] = status;
+        return status;
+    }
+
+    public async Task RunAsync(string jobId, CancellationToken ct)
+    {
+        if (!_jobs.TryGetValue(jobId, out var job)) return;
+        await _one.WaitAsync(ct);
+        try
+        {
+            var o = options.Value;
+            var to = clock.Now;
+            var from = to.AddDays(-job.HistoryDays);
+            Update(jobId, s => s with { State = RetrainState.Running, StartedAt = clock.Now, Percent = 1, Progress = "replaying history" });
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
+            logger.LogInformation("Risk retraining {JobId} started ({Trigger}): {From:yyyy-MM-dd} to {To:yyyy-MM-dd}", jobId, job.Trigger, from, to);
+            var set = await Task.Run(() => HistoryReplay.Build(hierarchy, new SimulatorOptions { Seed = o.TrainingSeed }, from, to,
+                new ReplayOptions { Deadlines = o.Deadlines, CaseSampleRate = o.TrainingCaseSample },
+                m => Update(jobId, s => s with { Percent = Math.Min(45, s.Percent + 5), Progress = m }), ct), ct);
+            Update(jobId, s => s with { Percent = 50, Progress = $"{set.Count:N0} rows; training" });
+            var version = $"risk-{clock.Now.UtcDateTime:yyyyMMddHHmmss}";
+            var training = new TrainingOptions { Rounds = o.BoostingRounds };
+            var result = await Task.Run(() => RiskTrainer.Train(set, training, version, $"simulator seed {o.TrainingSeed}",
+                m => Update(jobId, s => s with { Percent = Math.Min(95, s.Percent + 10), Progress = m })), ct);
+            registry.Publish(result.Model);
+            Update(jobId, s => s with
+            {
+                State = RetrainState.Succeeded, FinishedAt = clock.Now, Percent = 100, Progress = "published",
+                ModelVersion = version, TestMetrics = result.Model.Info.TestMetrics,
+            });
+            logger.LogInformation("Risk retraining {JobId} published {Version} in {Seconds:F1}s", jobId, version, result.Seconds);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Risk retraining {JobId} failed", jobId);
+            Update(jobId, s => s with { State = RetrainState.Failed, FinishedAt = clock.Now, Error = ex.Message, Progress = "failed" });
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private void Update(string jobId, Func<RetrainStatus, RetrainStatus> change)
+    {
+        while (_jobs.TryGetValue(jobId, out var current))
+        {
+            var next = change(current);
+            if (next.Progress != current.Progress) next = next with { Steps = current.Steps.Append($"{next.Percent}% {next.Progress}").TakeLast(50).ToArray() };
+            if (_jobs.TryUpdate(jobId, next, current)) break;
+        }
+    }
+}
+
+/// <summary>The Quartz job: scheduled nightly by <c>Risk:RetrainCron</c>, or triggered on demand with a queued job id.</summary>
+[DisallowConcurrentExecution]
+public sealed class RetrainRiskModelJob(RiskRetrainer retrainer) : IJob
+{
+    public static readonly JobKey Key = new("retrain-risk-model", "risk");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var jobId = context.MergedJobDataMap.GetString("jobId") ?? retrainer.Queue("schedule", null).JobId;
+        await retrainer.RunAsync(jobId, cancellationToken);
+    }
+}
+
+public static class RiskRetrainingServiceCollectionExtensions
+{
+    /// <summary>The retrainer and its Quartz job and schedule; AddQuartz composes with other features' jobs and the hosted scheduler is registered once.</summary>
+    public static IServiceCollection AddRiskRetraining(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddSingleton<RiskRetrainer>();
+        var cron = config.GetSection(RiskOptions.Section).Get<RiskOptions>()?.RetrainCron ?? new RiskOptions().RetrainCron;
+        services.AddQuartz(q =>
+        {
+            q.AddJob<RetrainRiskModelJob>(j => j.WithIdentity(RetrainRiskModelJob.Key).StoreDurably());
+            if (!string.IsNullOrWhiteSpace(cron))
+                q.AddTrigger(t => t.ForJob(RetrainRiskModelJob.Key).WithIdentity("retrain-risk-model-nightly", "risk").WithCronSchedule(cron));
+        });
+        // Shutdown does not wait for a retraining run (same choice as the spike scan, so the merged registration agrees).
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
+        return services;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Spikes;
+using Warning.Silo.Areas;
+using Warning.Silo.GrainHost;
+using Warning.Web.Live;
+
+namespace Warning.Web.Spikes;
+
+/// <param name="Villages">Villages scanned (all of the hierarchy's: they are each other's reference).</param>
+/// <param name="Signals">Village and grid findings together.</param>
+public sealed record SpikeScanSummary(DateOnly Day, int Villages, int Signals, int SpikingVillages, TimeSpan Elapsed, IReadOnlyDictionary<string, VillageSpikeState> States);
+
+/// <summary>
+/// The live spike scan: reads every village's daily counts from its grain, runs the detectors for one day, and (when
+/// applying) sets each village grain's spike state, which case scoring and the screens read.
+/// </summary>
+public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grains, LiveFeed feed, IOptions<SpikeOptions> options, ILogger<SpikeScanService> log)
+{
+    private readonly SpikeDetector _villageDetector = new(options.Value);
+    private readonly SpikeDetector _gridDetector = new(options.Value.ForGrids());
+    private readonly string[] _villages = hierarchy.AtLevel(AreaLevel.Village).Select(v => v.Id).Order(StringComparer.Ordinal).ToArray();
+    private readonly string[] _grids = hierarchy.AtLevel(AreaLevel.Grid).Select(v => v.Id).Order(StringComparer.Ordinal).ToArray();
+
+    public async Task<SpikeScanSummary> ScanAsync(DateOnly day, bool apply, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var villageScan = _villageDetector.Scan(await CountsAsync(_villages, day), options.Value.HistoryDays - 1);
+        ct.ThrowIfCancellationRequested();
+        // Grids are each other's reference, as villages are: a grid is compared with the other grids, not its village.
+        var gridScan = options.Value.ScanGrids && _grids.Length > 0
+            ? _gridDetector.Scan(await CountsAsync(_grids, day), options.Value.HistoryDays - 1)
+            : null;
+        ct.ThrowIfCancellationRequested();
+
+        var signals = villageScan.Findings.Select(f => (Village: f.UnitId, Finding: f, Grid: (string?)null))
+            .Concat((gridScan?.Findings ?? []).Select(f => (Village: hierarchy[f.UnitId].ParentId ?? f.UnitId, Finding: f, Grid: (string?)f.UnitId)));
+        var states = signals
+            .GroupBy(x => x.Village, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new VillageSpikeState(day, g
+                .OrderBy(x => x.Grid is not null).ThenBy(x => x.Grid, StringComparer.Ordinal)
+                .ThenBy(x => x.Finding.Category is null ? -1 : (int)x.Finding.Category).ThenBy(x => x.Finding.Method, StringComparer.Ordinal)
+                .Select(x => new SpikeSignal(x.Finding.Category, x.Finding.Since, x.Finding.Observed, Math.Round(x.Finding.Expected, 3), x.Finding.Method, x.Grid))
+                .ToArray()), StringComparer.Ordinal);
+        var scan = villageScan with { Tests = villageScan.Tests + (gridScan?.Tests ?? 0), Findings = [.. villageScan.Findings, .. gridScan?.Findings ?? []] };
+
+        if (apply)
+        {
+            var quiet = new VillageSpikeState(day, []);
+            await Task.WhenAll(_villages.Select(v => grains.GetGrain<IVillageGrain>(v).SetSpikeState(states.GetValueOrDefault(v, quiet))));
+            // The screens get the day's spiking villages as a message of their own (no names of people: ids, counts).
+            await feed.PublishAsync("spikes", new { day, villages = states.OrderBy(s => s.Key, StringComparer.Ordinal)
+                .Select(s => new { villageId = s.Key, active = s.Value.Active }).ToArray() });
+        }
+
+        var summary = new SpikeScanSummary(day, _villages.Length, scan.Findings.Count, states.Count, clock.Elapsed, states);
+        log.LogInformation("Spike scan of {Day}: {Villages} villages, {Tests} tests, {Signals} signals in {SpikingVillages} villages, {ElapsedMs} ms, applied {Applied}",
+            day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), summary.Villages, scan.Tests, summary.Signals, summary.SpikingVillages, (long)summary.Elapsed.TotalMilliseconds, apply);
+        foreach (var (village, state) in states)
+        foreach (var s in state.Active)
+            log.LogInformation("Spike in {VillageId} ({Unit}): {Category} {Method} observed {Observed} expected {Expected} since {Since}",
+                village, s.GridId ?? "whole village", s.Category is { } c ? DisputeVocabulary.WireName(c) : "overall", s.Method, s.Observed, s.Expected,
+                s.Since.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        return summary;
+    }
+
+    /// <summary>Daily opened counts of the given areas (villages or grids) for the days the detectors look at, from their grains' tallies.</summary>
+    private async Task<DailyCountMatrix> CountsAsync(string[] units, DateOnly day)
+    {
+        var history = options.Value.HistoryDays;
+        var first = day.AddDays(-(history - 1));
+        var counts = new DailyCountMatrix(units, first, history);
+        var daily = await Task.WhenAll(units.Select(id => grains.For(hierarchy[id]).GetDailyOpened(first, day)));
+        for (var u = 0; u < units.Length; u++)
+        foreach (var d in daily[u])
+        foreach (var (category, n) in d.Opened)
+            counts.Add(u, category, counts.IndexOf(d.Day), n);
+        return counts;
+    }
+}

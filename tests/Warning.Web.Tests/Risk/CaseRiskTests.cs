@@ -1,0 +1,185 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Warning.Analytics.Hierarchy;
+using Warning.Silo.Ingest;
+using Warning.Web.Tests.Support;
+
+namespace Warning.Web.Tests.Risk;
+
+public sealed class CaseRiskTests(WarningAppFactory app) : IClassFixture<WarningAppFactory>
+{
+    private static JsonObject Incident(string gridId, string caseId, string type, string source, DateTimeOffset at)
+    {
+        var i = Reports.Incident(gridId, caseId);
+        i["type"] = type;
+        i["source"] = source;
+        i["occurredAt"] = at.ToString("O");
+        return i;
+    }
+
+    private async Task<string> OpenCaseAsync(HttpClient client, string gridId, DateTimeOffset at, string category = "neighbor")
+    {
+        var report = Reports.Valid(gridId);
+        report["reportedAt"] = at.ToString("O");
+        report["category"] = category;
+        var r = await Reports.PostAsync(client, "/api/v1/reports", report);
+        Assert.Equal(202, r.Status);
+        await app.SettleAsync();
+        return (string)r.Body!["items"]![0]!["caseId"]!;
+    }
+
+    [Fact]
+    public async Task Case_view_carries_a_points_score_with_words_until_a_model_exists()
+    {
+        var client = app.CreateClient();
+        var caseId = await OpenCaseAsync(client, app.GridIds[1], DateTimeOffset.UtcNow.AddMinutes(-5));
+        var view = await Reports.GetAsync(client, $"/api/v1/cases/{caseId}");
+        var score = view["score"]!;
+        Assert.Equal("points", (string?)score["model"]);
+        // threat of violence 3 + neighbour dispute 1 = 4 points.
+        Assert.Equal(Math.Round(0.6 / (1 + Math.Exp(3.6 - 0.45 * 4)), 4), (double)score["probability"]!, 6);
+        Assert.Equal("medium", (string?)score["level"]);
+        var contributions = score["contributions"]!.AsArray();
+        Assert.Contains(contributions, c => (string?)c!["zh"] == "威胁使用暴力 +3分" && (string?)c["en"] == "threat of violence +3 pt");
+        var model = await Reports.GetAsync(client, "/api/v1/risk/model");
+        Assert.Equal("points", (string?)model["model"]);
+    }
+
+    [Fact]
+    public async Task An_incident_rescores_in_the_same_turn_but_a_petition_never_does()
+    {
+        var client = app.CreateClient();
+        var grid = app.GridIds[2];
+        var opened = DateTimeOffset.UtcNow.AddMinutes(-30);
+        var caseId = await OpenCaseAsync(client, grid, opened);
+        var before = (double)(await Reports.GetAsync(client, $"/api/v1/cases/{caseId}"))["score"]!["probability"]!;
+
+        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/incidents", Incident(grid, caseId, "threat", "police_110", opened.AddMinutes(5)))).Status);
+        await app.SettleAsync();
+        var afterThreat = (await Reports.GetAsync(client, $"/api/v1/cases/{caseId}"))["score"]!;
+        Assert.True((double)afterThreat["probability"]! > before, $"{afterThreat["probability"]} should exceed {before}");
+        Assert.Contains(afterThreat["contributions"]!.AsArray(), c => ((string?)c!["zh"])!.StartsWith("威胁报警1次", StringComparison.Ordinal));
+
+        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/incidents", Incident(grid, caseId, "petition_visit", "petition", opened.AddMinutes(6)))).Status);
+        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/incidents", Incident(grid, caseId, "complaint", "hotline_12345", opened.AddMinutes(7)))).Status);
+        await app.SettleAsync();
+        var afterPetition = (await Reports.GetAsync(client, $"/api/v1/cases/{caseId}"))["score"]!;
+        Assert.Equal((double)afterThreat["probability"]!, (double)afterPetition["probability"]!);
+        Assert.Equal(afterThreat["contributions"]!.ToJsonString(), afterPetition["contributions"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Areas_roll_up_open_case_scores_and_forget_resolved_ones()
+    {
+        var client = app.CreateClient();
+        var grid = app.GridIds[6];
+        var at = DateTimeOffset.UtcNow.AddMinutes(-20);
+        var caseId = await OpenCaseAsync(client, grid, at);
+        var view = await Reports.GetAsync(client, $"/api/v1/cases/{caseId}");
+        var p = (double)view["score"]!["probability"]!;
+        var gridRisk = (await Reports.GetAsync(client, $"/api/v1/regions/{grid}"))["counts"]!["risk"]!;
+        var cityBefore = (await Reports.GetAsync(client, $"/api/v1/regions/{app.CityId}"))["counts"]!["risk"]!;
+        Assert.Equal(1, (int)gridRisk["scoredOpenCases"]!);
+        Assert.Equal(p, (double)gridRisk["maxProbability"]!, 4);
+        Assert.Equal(p, (double)gridRisk["meanProbability"]!, 4);
+        Assert.True((double)cityBefore["maxProbability"]! >= p);
+
+        var resolve = Reports.Valid(grid);
+        resolve["caseId"] = caseId;
+        resolve["category"] = "neighbor";
+        resolve["status"] = "resolved";
+        resolve["reportedAt"] = at.AddMinutes(10).ToString("O");
+        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/reports", resolve)).Status);
+        await app.SettleAsync();
+        var gridAfter = (await Reports.GetAsync(client, $"/api/v1/regions/{grid}"))["counts"]!["risk"]!;
+        var cityAfter = (await Reports.GetAsync(client, $"/api/v1/regions/{app.CityId}"))["counts"]!["risk"]!;
+        Assert.Equal(0, (int)gridAfter["scoredOpenCases"]!);
+        Assert.Null(gridAfter["maxProbability"]);
+        Assert.Equal((int)cityBefore["scoredOpenCases"]! - 1, (int)cityAfter["scoredOpenCases"]!);
+    }
+
+    [Fact]
+    public async Task Retrain_rejects_bad_input_naming_the_field_and_unknown_jobs()
+    {
+        var client = app.CreateClient();
+        var bad = await Reports.PostAsync(client, "/api/v1/risk/model/retrain", new JsonObject { ["historyDays"] = 5 });
+        Assert.Equal(400, bad.Status);
+        Assert.Equal("application/problem+json", bad.ContentType);
+        Assert.Equal("historyDays", (string?)bad.Body!["errors"]![0]!["field"]);
+        var missing = await client.GetAsync("/api/v1/risk/model/retrain/no-such-job");
+        Assert.Equal(404, (int)missing.StatusCode);
+    }
+}
+
+/// <summary>A service of its own: retraining publishes a model that new scores then carry, with no restart.</summary>
+public sealed class RetrainTests : IDisposable
+{
+    private readonly WarningAppFactory _factory = new();
+    private readonly WebApplicationFactory<Program> _app;
+
+    public RetrainTests()
+    {
+        _app = _factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Risk:TrainingCaseSample", "1");
+            b.UseSetting("Risk:BoostingRounds", "40");
+            b.UseSetting("Risk:RetrainCron", "");
+        });
+    }
+
+    [Fact]
+    public async Task On_demand_retraining_reports_progress_and_swaps_the_live_model()
+    {
+        var client = _app.CreateClient();
+        var accepted = await Reports.PostAsync(client, "/api/v1/risk/model/retrain", new JsonObject { ["historyDays"] = 365 });
+        Assert.Equal(202, accepted.Status);
+        var jobId = (string)accepted.Body!["jobId"]!;
+        JsonNode status = accepted.Body;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while ((string?)status["state"] is "queued" or "running" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            status = await Reports.GetAsync(client, $"/api/v1/risk/model/retrain/{jobId}");
+        }
+        Assert.Equal("succeeded", (string?)status["state"]);
+        Assert.Equal(100, (int)status["percent"]!);
+        var version = (string)status["modelVersion"]!;
+        Assert.StartsWith("risk-", version);
+        var steps = status["steps"]!.AsArray().Select(x => (string)x!).ToArray();
+        Assert.Contains(steps, x => x.EndsWith("boosting round 40/40", StringComparison.Ordinal));
+        Assert.Contains(steps, x => x.Contains("calibrated: A=", StringComparison.Ordinal));
+        Assert.Equal("100% published", steps[^1]);
+
+        var live = await Reports.GetAsync(client, "/api/v1/risk/model");
+        Assert.Equal(version, (string?)live["model"]);
+        Assert.True((int)live["info"]!["trainRows"]! > 1000);
+        var models = await Reports.GetAsync(client, "/api/v1/risk/models");
+        Assert.Contains(models.AsArray(), m => (string?)m!["version"] == version);
+
+        // Only _app's services: touching _factory.Services would start a second host on the same data folder.
+        var grid = _app.Services.GetRequiredService<AreaHierarchy>().AtLevel(AreaLevel.Grid).First().Id;
+        var r = await Reports.PostAsync(client, "/api/v1/reports", Reports.Valid(grid));
+        var log = _app.Services.GetRequiredService<IngestLog>();
+        await _app.Services.GetRequiredService<IngestApplier>().WaitForAppliedAsync(log.LastSeq).WaitAsync(TimeSpan.FromSeconds(30));
+        var view = await Reports.GetAsync(client, $"/api/v1/cases/{(string)r.Body!["items"]![0]!["caseId"]!}");
+        Assert.Equal(version, (string?)view["score"]!["model"]);
+        Assert.NotEmpty(view["score"]!["contributions"]!.AsArray());
+    }
+
+    // The parent factory disposes the derived one; disposing both would stop the same host twice.
+    public void Dispose() => _factory.Dispose();
+}
+
+public sealed class RiskOptionsTests
+{
+    [Fact]
+    public void Thresholds_out_of_order_stop_the_service_at_start_naming_the_setting()
+    {
+        using var factory = new WarningAppFactory();
+        using var app = factory.WithWebHostBuilder(b => b.UseSetting("Risk:Thresholds:Medium", "0.5"));
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => app.CreateClient());
+        Assert.Contains("Risk:Thresholds", ex.Message);
+    }
+}
