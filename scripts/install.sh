@@ -8,6 +8,7 @@ mode="${1:-run}"
 packages=(sqlite3)
 [ -e /usr/lib/x86_64-linux-gnu/libxgboost.so.0 ] || packages+=(libxgboost0)
 command -v influxd >/dev/null || packages+=(influxdb)
+command -v curl >/dev/null || packages+=(curl)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null || packages+=(chromium)
   packages+=(fonts-noto-cjk)

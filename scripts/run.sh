@@ -3,4 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh run
-exec dotnet run --project src/Warning.Web -c Release -- --urls "${WARNING_URLS:-http://127.0.0.1:5080}" --Simulator:Enabled=true "$@"
+# The project's own InfluxDB on loopback (data/influxdb); trends and Grafana read it.
+INFLUX_PORT="${INFLUX_PORT:-8086}" scripts/influxdb.sh
+exec dotnet run --project src/Warning.Web -c Release -- --urls "${WARNING_URLS:-http://127.0.0.1:5080}" --Simulator:Enabled=true \
+  --Influx:Enabled=true --Influx:Url="http://127.0.0.1:${INFLUX_PORT:-8086}" "$@"

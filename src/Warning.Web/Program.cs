@@ -13,6 +13,8 @@ using Warning.Web.Regions;
 using Warning.Web.Risk;
 using Warning.Web.Simulator;
 using Warning.Web.Spikes;
+using Warning.Web.Trends;
+using Warning.Silo.TimeSeries;
 
 var builder = WebApplication.CreateBuilder(args);
 var config = builder.Configuration;
@@ -30,6 +32,7 @@ builder.Logging.AddSerilog(Log.Logger, dispose: true);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddWarningSilo(config);
+builder.Services.AddWarningTimeSeries(config);
 builder.Services.AddSingleton(sp => HierarchyOptions.Load(
     config.GetSection(HierarchyOptions.Section).Get<HierarchyOptions>() ?? new(), sp.GetRequiredService<ILogger<AreaHierarchy>>()));
 
@@ -60,6 +63,7 @@ api.MapCases();
 api.MapRisk();
 api.MapHierarchy();
 api.MapSpikes();
+api.MapTrends();
 app.MapHub<ScreenHub>("/hubs/screen");
 
 try

@@ -1,5 +1,6 @@
 using Warning.Silo.Ingest;
 using Warning.Silo.Storage;
+using Warning.Silo.TimeSeries;
 
 namespace Warning.Web.Health;
 
@@ -10,7 +11,7 @@ public static class HealthEndpoints
         app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
 
         // Ready once the store answers and the grains have replayed everything accepted before this start.
-        app.MapGet("/readyz", (WarningDatabase database, IngestApplier applier) =>
+        app.MapGet("/readyz", async (WarningDatabase database, IngestApplier applier, InfluxClient influx, CancellationToken ct) =>
         {
             var checks = new Dictionary<string, string>();
             try
@@ -25,6 +26,8 @@ public static class HealthEndpoints
             {
                 checks["sqlite"] = ex.Message;
             }
+            // Reports are still accepted while InfluxDB is down (its points spill to disk), but ready means every store answers.
+            if (influx.Enabled) checks["influxdb"] = await influx.PingAsync(ct) ?? "ok";
             checks["replay"] = applier.CaughtUp.IsCompleted ? "ok" : $"replaying (applied {applier.AppliedSeq})";
             var ready = checks.Values.All(v => v == "ok");
             return Results.Json(new { status = ready ? "ready" : "not ready", checks }, statusCode: ready ? 200 : 503);

@@ -1,0 +1,319 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Warning.Analytics.TimeSeries;
+using Warning.Silo.Storage;
+
+namespace Warning.Silo.TimeSeries;
+
+/// <summary>
+/// Sends points to InfluxDB in batches (by size and by time, gzip), retrying with backoff. Callers never wait on
+/// InfluxDB: points go into a bounded in-memory queue, and past it, or while InfluxDB is unreachable, to the spill
+/// folder, which is replayed oldest first once InfluxDB answers again. Nothing accepted is dropped (except points
+/// InfluxDB itself refuses, which are logged and kept in the spill folder's <c>rejected</c> subfolder), and a point
+/// sent twice (a batch that timed out after InfluxDB stored it) lands on the same series and timestamp, so InfluxDB keeps one.
+/// </summary>
+public sealed class InfluxWriter : BackgroundService
+{
+    public const string RawPolicy = "raw";
+
+    private readonly InfluxClient _client;
+    private readonly InfluxSchema _schema;
+    private readonly InfluxOptions _options;
+    private readonly ILogger<InfluxWriter> _logger;
+    private readonly Channel<string> _queue;
+    private readonly SpillStore _spill;
+    private readonly MemoryStream _body = new();
+    private long _accepted, _done, _written, _rejected;
+    private volatile bool _schemaReady, _stopped;
+    private long _lateFromTicks = long.MaxValue, _lateToTicks = long.MinValue;
+
+    public InfluxWriter(InfluxClient client, InfluxSchema schema, IOptions<InfluxOptions> options, IOptions<StorageOptions> storage, ILogger<InfluxWriter> logger)
+    {
+        _client = client;
+        _schema = schema;
+        _options = options.Value;
+        _logger = logger;
+        _queue = Channel.CreateBounded<string>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        var spillDirectory = _options.SpillDirectory is { Length: > 0 } s
+            ? Path.GetFullPath(s)
+            : Path.Combine(Path.GetFullPath(storage.Value.DataDirectory is { Length: > 0 } d ? d : "data"), "influx-spill");
+        _spill = new SpillStore(spillDirectory, _options.BatchSize);
+        _accepted = _spill.Lines; // what an earlier run left on disk is owed too
+    }
+
+    public TimePrecision Precision => _options.Precision;
+
+    /// <summary>Lines written (or refused by InfluxDB) out of all accepted, and what waits in memory and on disk.</summary>
+    public (long Accepted, long Written, long Rejected, int Queued, long Spilled) Stats =>
+        (Interlocked.Read(ref _accepted), Interlocked.Read(ref _written), Interlocked.Read(ref _rejected), _queue.Reader.Count, _spill.Lines);
+
+    public void Write(LinePoint point)
+    {
+        // Points older than the continuous queries' resample window would never reach the rollups: remember their range.
+        if (point.UnixNanoseconds is { } ns)
+        {
+            var ticks = DateTimeOffset.UnixEpoch.UtcTicks + ns / 100;
+            if (ticks < DateTimeOffset.UtcNow.UtcTicks - LateAfter.Ticks) MarkLate(ticks, ticks);
+        }
+        WriteLine(point.ToLine(_options.Precision));
+    }
+
+    /// <summary>The hourly continuous queries resample the last 3 hours; points older than this on arrival need a backfill.</summary>
+    public static readonly TimeSpan LateAfter = TimeSpan.FromHours(2);
+
+    /// <summary>The time range of points that reached InfluxDB too late for the continuous queries since the last call, if any.</summary>
+    public (DateTimeOffset From, DateTimeOffset To)? TakeLateRange()
+    {
+        lock (_lateGate)
+        {
+            if (_lateFromTicks == long.MaxValue) return null;
+            var range = (new DateTimeOffset(_lateFromTicks, TimeSpan.Zero), new DateTimeOffset(_lateToTicks, TimeSpan.Zero));
+            _lateFromTicks = long.MaxValue;
+            _lateToTicks = long.MinValue;
+            return range;
+        }
+    }
+
+    private readonly object _lateGate = new();
+
+    private void MarkLateLines(List<string> lines)
+    {
+        long min = long.MaxValue, max = long.MinValue;
+        var toTicks = _options.Precision switch
+        {
+            TimePrecision.Nanoseconds => 0.01, TimePrecision.Microseconds => 10, TimePrecision.Milliseconds => 10_000, _ => 10_000_000,
+        };
+        foreach (var line in lines)
+        {
+            var space = line.LastIndexOf(' ');
+            if (space < 0 || !long.TryParse(line.AsSpan(space + 1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var t)) continue;
+            var ticks = DateTimeOffset.UnixEpoch.UtcTicks + (long)(t * toTicks);
+            min = Math.Min(min, ticks);
+            max = Math.Max(max, ticks);
+        }
+        if (min < DateTimeOffset.UtcNow.UtcTicks - LateAfter.Ticks) MarkLate(min, max);
+    }
+
+    /// <summary>Puts a range back for the next repair (its backfill failed).</summary>
+    public void MarkLate(DateTimeOffset from, DateTimeOffset to) => MarkLate(from.UtcTicks, to.UtcTicks);
+
+    private void MarkLate(long fromTicks, long toTicks)
+    {
+        lock (_lateGate)
+        {
+            _lateFromTicks = Math.Min(_lateFromTicks, fromTicks);
+            _lateToTicks = Math.Max(_lateToTicks, toTicks);
+        }
+    }
+
+    public void Write(IEnumerable<LinePoint> points)
+    {
+        foreach (var point in points) Write(point);
+    }
+
+    /// <summary>A line already rendered at <see cref="Precision"/>.</summary>
+    public void WriteLine(string line)
+    {
+        Interlocked.Increment(ref _accepted);
+        if (_stopped || !_queue.Writer.TryWrite(line)) _spill.Append(line);
+    }
+
+    /// <summary>Waits until everything accepted before the call is in InfluxDB (or refused by it); false on timeout.</summary>
+    public async Task<bool> FlushAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var target = Interlocked.Read(ref _accepted);
+        var until = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Interlocked.Read(ref _done) < target)
+        {
+            if (Stopwatch.GetTimestamp() > until) return false;
+            await Task.Delay(10, ct);
+        }
+        return true;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // A short chance to send what is queued; whatever is left then goes to the spill folder for the next start.
+        if (_schemaReady) await FlushAsync(TimeSpan.FromSeconds(2), cancellationToken);
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        var batch = new List<string>(_options.BatchSize);
+        var failures = 0;
+        if (!_spill.IsEmpty) _logger.LogInformation("Replaying {Lines} spilled lines to InfluxDB", _spill.Lines);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (!_spill.IsEmpty)
+                {
+                    if (await EnsureSchemaAsync(ct) && _spill.TryPeekOldest(out var number, out var lines))
+                    {
+                        var (outcome, error) = await PostAsync(lines, ct);
+                        if (outcome == WriteOutcome.Written)
+                        {
+                            // Points parked during an outage may be older than the CQ window by now: have the rollups redone over them.
+                            MarkLateLines(lines);
+                            _spill.Remove(number);
+                            Completed(lines.Count, written: true);
+                            if (failures > 0) _logger.LogInformation("InfluxDB answers again; replaying the spill folder ({Lines} lines left)", _spill.Lines);
+                            failures = 0;
+                            continue;
+                        }
+                        if (outcome == WriteOutcome.Rejected)
+                        {
+                            _logger.LogError("InfluxDB refused spilled file {File} ({Lines} lines): {Error}; moved to rejected/", number, lines.Count, error);
+                            _spill.Reject(number);
+                            Completed(lines.Count, written: false);
+                            continue;
+                        }
+                    }
+                    // Still unreachable: new points join the spill behind the old ones, so replay keeps arrival order.
+                    DrainQueueToSpill();
+                    await Task.Delay(Backoff(failures++), ct);
+                    continue;
+                }
+
+                await ReadBatchAsync(batch, ct);
+                if (batch.Count == 0) continue;
+                var sent = false;
+                for (var attempt = 0; attempt < Math.Max(1, _options.MaxRetries) && !sent; attempt++)
+                {
+                    var (outcome, error) = await EnsureSchemaAsync(ct) ? await PostAsync(batch, ct) : (WriteOutcome.Retry, "schema not created");
+                    switch (outcome)
+                    {
+                        case WriteOutcome.Written:
+                            Completed(batch.Count, written: true);
+                            sent = true;
+                            break;
+                        case WriteOutcome.Rejected:
+                            // 1.x stores the valid points of a batch and names the bad ones; those cannot succeed on retry.
+                            _logger.LogError("InfluxDB refused part of a batch of {Lines} lines: {Error}", batch.Count, error);
+                            Completed(batch.Count, written: false);
+                            sent = true;
+                            break;
+                        default:
+                            _logger.LogWarning("InfluxDB write failed (attempt {Attempt}): {Error}", attempt + 1, error);
+                            if (attempt + 1 < _options.MaxRetries) await Task.Delay(Backoff(attempt), ct);
+                            break;
+                    }
+                }
+                if (!sent)
+                {
+                    _spill.WriteBatch(batch);
+                    _logger.LogWarning("InfluxDB unreachable: spilled {Lines} lines to disk ({Spilled} waiting)", batch.Count, _spill.Lines);
+                    failures = 1;
+                }
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _stopped = true;
+            if (batch.Count > 0) _spill.WriteBatch(batch);
+            DrainQueueToSpill();
+            _spill.Dispose();
+            if (_spill.Lines > 0) _logger.LogInformation("Stopped with {Lines} lines in the spill folder; they are sent on the next start", _spill.Lines);
+        }
+    }
+
+    private async Task<bool> EnsureSchemaAsync(CancellationToken ct)
+    {
+        if (_schemaReady) return true;
+        try
+        {
+            await _schema.EnsureAsync(ct);
+            _schemaReady = true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InfluxQueryException && !ct.IsCancellationRequested)
+        {
+            _logger.LogWarning("InfluxDB schema not created yet: {Error}", ex.Message);
+        }
+        return _schemaReady;
+    }
+
+    private async Task ReadBatchAsync(List<string> batch, CancellationToken ct)
+    {
+        if (!await _queue.Reader.WaitToReadAsync(ct)) return;
+        var deadline = Stopwatch.GetTimestamp() + (long)(_options.FlushInterval.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var line)) batch.Add(line);
+            if (batch.Count >= _options.BatchSize) return;
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero) return;
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(left);
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(wait.Token)) return;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<(WriteOutcome, string?)> PostAsync(IReadOnlyList<string> lines, CancellationToken ct)
+    {
+        _body.SetLength(0);
+        Stream target = _options.UseGzip ? new GZipStream(_body, CompressionLevel.Fastest, leaveOpen: true) : _body;
+        using (var text = new StreamWriter(target, Utf8, 1 << 16, leaveOpen: !_options.UseGzip))
+        {
+            foreach (var line in lines)
+            {
+                text.Write(line);
+                text.Write('\n');
+            }
+        }
+        var result = await _client.WriteAsync(_body.GetBuffer().AsMemory(0, (int)_body.Length), _options.UseGzip, RawPolicy, _options.Precision, ct);
+        if (result.Outcome == WriteOutcome.Retry && result.Error?.StartsWith("404", StringComparison.Ordinal) == true) _schemaReady = false;
+        return result;
+    }
+
+    private void DrainQueueToSpill()
+    {
+        var lines = new List<string>();
+        while (_queue.Reader.TryRead(out var line))
+        {
+            lines.Add(line);
+            if (lines.Count < _options.BatchSize) continue;
+            _spill.WriteBatch(lines);
+            lines.Clear();
+        }
+        _spill.WriteBatch(lines);
+    }
+
+    private void Completed(int lines, bool written)
+    {
+        if (written) Interlocked.Add(ref _written, lines);
+        else Interlocked.Add(ref _rejected, lines);
+        Interlocked.Add(ref _done, lines);
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var delay = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20));
+        delay = Math.Min(delay, _options.MaxRetryDelay.TotalMilliseconds) * (0.8 + 0.4 * Random.Shared.NextDouble());
+        return TimeSpan.FromMilliseconds(delay);
+    }
+
+    private static readonly UTF8Encoding Utf8 = new(false);
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _body.Dispose();
+    }
+}
