@@ -43,11 +43,18 @@ public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, A
 
     public async Task<SituationSnapshot> SnapshotAsync()
     {
-        var regions = await Task.WhenAll(hierarchy.Roots.Select(async area => new SituationRegion(area.Id, area.Name, await grains.For(area).GetCounts())));
-        return new SituationSnapshot(applier.AppliedSeq, regions);
+        var regions = await Task.WhenAll(hierarchy.Roots.Select(area => DescribeAsync(area)));
+        // A wall display of one city wants its counties side by side, not the city again.
+        var shown = hierarchy.Roots.Count == 1 ? hierarchy.ChildrenOf(hierarchy.Roots[0].Id) : hierarchy.Roots;
+        var areas = await Task.WhenAll(shown.Select(area => DescribeAsync(area)));
+        return new SituationSnapshot(applier.AppliedSeq, regions, areas);
     }
+
+    private async Task<SituationRegion> DescribeAsync(Area area) => new(area.Id, area.Name, await grains.For(area).GetCounts());
 }
 
-public sealed record SituationSnapshot(long AppliedSeq, IReadOnlyList<SituationRegion> Regions);
+/// <param name="Regions">The roots of the hierarchy: the screen's totals.</param>
+/// <param name="Areas">What the screen lists side by side: the children of a single root, else the roots.</param>
+public sealed record SituationSnapshot(long AppliedSeq, IReadOnlyList<SituationRegion> Regions, IReadOnlyList<SituationRegion> Areas);
 
 public sealed record SituationRegion(string Id, string Name, AreaCounts Counts);

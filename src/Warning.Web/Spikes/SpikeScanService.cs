@@ -52,8 +52,15 @@ public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grai
             var quiet = new VillageSpikeState(day, []);
             await Task.WhenAll(_villages.Select(v => grains.GetGrain<IVillageGrain>(v).SetSpikeState(states.GetValueOrDefault(v, quiet))));
             // The screens get the day's spiking villages as a message of their own (no names of people: ids, counts).
+            // Names and ancestor ids let a screen say where, and count spiking villages per county, without asking again.
             await feed.PublishAsync("spikes", new { day, villages = states.OrderBy(s => s.Key, StringComparer.Ordinal)
-                .Select(s => new { villageId = s.Key, active = s.Value.Active }).ToArray() });
+                .Select(s => new
+                {
+                    villageId = s.Key,
+                    name = hierarchy.TryGet(s.Key, out var v) ? v.Name : s.Key,
+                    path = hierarchy.TryGet(s.Key, out _) ? hierarchy.PathToRoot(s.Key).Select(a => a.Id).ToArray() : [s.Key],
+                    active = s.Value.Active,
+                }).ToArray() });
         }
 
         var summary = new SpikeScanSummary(day, _villages.Length, scan.Findings.Count, states.Count, clock.Elapsed, states);

@@ -45,6 +45,13 @@ public sealed class ScreenPageTests(ITestOutputHelper output)
         output.WriteLine($"screen updated {clock.ElapsedMilliseconds} ms after the 202");
         Assert.Equal(openBefore + 1, int.Parse((await page.InnerTextAsync("[data-testid=kpi-open]")).Replace(",", "")));
         Assert.Equal("劳资欠薪", await page.InnerTextAsync("#categories tr[data-category=labor_wage] td:first-child"));
+        // One city: its counties are listed side by side, and the new case's county shows it.
+        var city = CityGenerator.Generate(CityShape.Small, 7);
+        var counties = city.ChildrenOf(city.Roots[0].Id);
+        Assert.Equal(counties.Count, await page.Locator("[data-testid=regions] li").CountAsync());
+        var county = city.PathToRoot(grid).Single(a => a.Level == AreaLevel.County);
+        Assert.Equal(county.Name, await page.InnerTextAsync($"[data-testid=regions] li[data-area='{county.Id}'] span:first-child"));
+        Assert.Matches(@"^\d", await page.InnerTextAsync("[data-testid=kpi-high-risk]"));
         Assert.Empty(consoleErrors);
 
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "warning-screen.png") });

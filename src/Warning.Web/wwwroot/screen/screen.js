@@ -8,7 +8,11 @@
   const fmt = (n) => (n ?? 0).toLocaleString("zh-CN");
   let lastSeq = 0;
 
-  setInterval(() => { $("clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false }); }, 1000);
+  let spikingVillages = [];
+  let lastAreas = [];
+  const tick = () => { $("clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false }); };
+  tick();
+  setInterval(tick, 1000);
 
   function setState(state, text) { const c = $("connection"); c.dataset.state = state; c.textContent = text; }
 
@@ -40,12 +44,42 @@
         `<td class="num" data-field="open">${fmt(v.open)}</td><td class="num" data-field="today">${fmt(v.today)}</td><td class="num">${fmt(v.last30Days)}</td>`;
       return tr;
     }));
-    $("regions").replaceChildren(...regions.map((r) => {
+    const risk = (c) => (c.risk && c.risk.highRiskOpenCases) || 0;
+    $("kpi-high-risk").textContent = fmt(sum(risk));
+    const maxRisk = Math.max(0, ...regions.map((r) => (r.counts.risk && r.counts.risk.maxProbability) || 0));
+    $("kpi-high-risk-note").textContent = maxRisk > 0 ? `件 (高/极高) · 最高 ${(maxRisk * 100).toFixed(0)}%` : "件 (高/极高)";
+    lastAreas = snapshot.areas || regions;
+    renderAreas();
+  }
+
+  // Counties (or the roots) side by side; a spiking village counts for every area on its path.
+  function renderAreas() {
+    $("regions").replaceChildren(...lastAreas.map((r) => {
+      const spikes = spikingVillages.filter((v) => v.path.includes(r.id)).length;
       const li = document.createElement("li");
-      li.innerHTML = `<span></span><span>在办 ${fmt(r.counts.open)} · 今日 ${fmt(r.counts.today)}</span>`;
-      li.firstChild.textContent = r.name;
+      li.dataset.area = r.id;
+      const high = (r.counts.risk && r.counts.risk.highRiskOpenCases) || 0;
+      for (const [text, cls] of [[r.name, ""], [fmt(r.counts.open), ""], [fmt(r.counts.today), ""], [fmt(high), high ? "hot" : ""], [spikes ? `${spikes} 村` : "–", spikes ? "hot" : ""]]) {
+        const span = document.createElement("span");
+        span.textContent = text;
+        if (cls) span.className = cls;
+        li.append(span);
+      }
       return li;
     }));
+  }
+
+  function renderSpikes(data) {
+    spikingVillages = data.villages || [];
+    const described = spikingVillages.slice(0, 8).map((v) => {
+      const s = v.active[0];
+      const what = s.category ? categoryNames[s.category] || s.category : "总量";
+      return `${v.name} ${what} ${s.observed}件/常态${Number(s.expected).toFixed(1)}`;
+    });
+    $("spikes").textContent = spikingVillages.length
+      ? `异常升高 (${data.day}) · ${spikingVillages.length} 村：${described.join("　")}${spikingVillages.length > 8 ? " …" : ""}`
+      : "";
+    renderAreas();
   }
 
   function handle(message) {
@@ -53,6 +87,7 @@
     lastSeq = message.seq;
     $("seq").textContent = `#${message.seq} · ${new Date(message.at).toLocaleTimeString("zh-CN", { hour12: false })}`;
     if (message.type === "situation") renderSituation(message.data);
+    else if (message.type === "spikes") renderSpikes(message.data);
   }
 
   const connection = new signalR.HubConnectionBuilder()
