@@ -2,6 +2,10 @@ using Microsoft.Extensions.Options;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Simulation;
 using Warning.Silo.Ingest;
+using Warning.Silo.Risk;
+using Warning.Silo.Time;
+using Warning.Web.Risk;
+using Warning.Web.Spikes;
 
 namespace Warning.Web.Simulator;
 
@@ -10,7 +14,8 @@ namespace Warning.Web.Simulator;
 /// feeds simulated reports and incidents in (accelerated) real time through the same durable intake as HTTP.
 /// </summary>
 public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hierarchy, Intake intake, IngestLog log, IngestApplier applier,
-    TimeProvider time, ILogger<DemoFeed> logger) : BackgroundService
+    SpikeScanService spikes, RiskModelRegistry models, RiskRetrainer retrainer, WarningClock clock, TimeProvider time, ILogger<DemoFeed> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,6 +45,17 @@ public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hi
             if (batch.Count > 0) await intake.AcceptAsync(batch, stoppingToken);
             written += batch.Count;
             logger.LogInformation("Demo history: {Events} events over {Days} days written in {Elapsed:F1}s", written, o.HistoryDays, started.Elapsed.TotalSeconds);
+            // The start-up spike scan ran on an empty store; scan yesterday again now that the history is in the grains,
+            // so the demo shows the simulator's planted spikes instead of waiting for midnight.
+            await applier.WaitForAppliedAsync(log.LastSeq, stoppingToken);
+            await spikes.ScanAsync(clock.Today.AddDays(-1), apply: true, stoppingToken);
+            // Likewise the nightly retraining: train a first model now (in the background, the live feed goes on) so the
+            // demo's scores come from the model rather than the points score.
+            if (models.Live is null && retrainer.Running is null)
+            {
+                var job = retrainer.Queue("demo_start", DemoTrainingDays);
+                _ = Task.Run(() => retrainer.RunAsync(job.JobId, stoppingToken), stoppingToken);
+            }
         }
         else
         {
@@ -62,6 +78,9 @@ public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hi
             }
         }
     }
+
+    /// <summary>A year of simulated history trains in seconds and covers every season once.</summary>
+    private const int DemoTrainingDays = 365;
 
     private static object Record(SimulatedEvent e) => e switch
     {
