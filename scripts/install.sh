@@ -12,7 +12,6 @@ command -v curl >/dev/null || packages+=(curl)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null || packages+=(chromium)
   packages+=(fonts-noto-cjk)
-  command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || packages+=(postgresql)
 fi
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
