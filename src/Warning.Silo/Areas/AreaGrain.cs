@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Risk;
 using Warning.Silo.Cases;
 using Warning.Silo.GrainHost;
 using Warning.Silo.Time;
@@ -8,7 +9,7 @@ using Warning.Silo.Time;
 namespace Warning.Silo.Areas;
 
 /// <summary>The shared behaviour of area grains: a tally kept idempotently per log seq, summarised against the hierarchy.</summary>
-public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening)
+public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
     : Grain<TState> where TState : AreaState, new()
 {
     protected AreaHierarchy Hierarchy { get; } = hierarchy;
@@ -16,7 +17,7 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
     public Task ApplyCaseChange(long seq, CaseChange change)
     {
         if (seq <= State.Tally.LastSeq) return Task.CompletedTask;
-        State.Tally.Apply(change, clock.DayOf(change.At));
+        State.Tally.Apply(change, clock.DayOf);
         OnCaseChange(change);
         State.Tally.LastSeq = seq;
         WriteStateAsync();
@@ -45,7 +46,8 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
     public Task<AreaCounts> GetCounts()
     {
         var grids = Hierarchy.TryGet(Key, out var area) ? GridCount(area) : 0;
-        return Task.FromResult(State.Tally.Summarise(clock.Today, clock.Now, grids, screening.Value.GridCadence));
+        var deadlines = risk.Value.Deadlines;
+        return Task.FromResult(State.Tally.Summarise(clock.Today, clock.Now, grids, screening.Value.GridCadence, c => deadlines.For(c).Complete));
     }
 
     public Task<IReadOnlyList<DayOpened>> GetDailyOpened(DateOnly from, DateOnly to)

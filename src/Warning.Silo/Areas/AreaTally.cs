@@ -16,6 +16,9 @@ public sealed class AreaTally
     public Dictionary<CaseStatus, int> ByStatus { get; set; } = new();
     public SortedDictionary<DateOnly, DayTally> Days { get; set; } = new();
     public Dictionary<string, DateTimeOffset> GridLastScreened { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Open cases by category and the day they opened: enough to count the ones past their deadlines at any moment.</summary>
+    public Dictionary<DisputeCategory, SortedDictionary<DateOnly, int>> OpenByOpeningDay { get; set; } = new();
     public long LastSeq { get; set; }
 
     /// <summary>Escalation risk of the open cases below this area (fed by <see cref="CaseChange.Risk"/> and incident re-scores).</summary>
@@ -23,15 +26,24 @@ public sealed class AreaTally
 
     public int OpenCases => OpenByCategory.Values.Sum();
 
-    public void Apply(CaseChange change, DateOnly day)
+    public void Apply(CaseChange change, Func<DateTimeOffset, DateOnly> dayOf)
     {
+        var day = dayOf(change.At);
         if (change.PreviousStatus is { } previous)
         {
             Add(ByStatus, previous, -1);
-            if (previous.IsOpen()) Add(OpenByCategory, change.PreviousCategory!.Value, -1);
+            if (previous.IsOpen())
+            {
+                Add(OpenByCategory, change.PreviousCategory!.Value, -1);
+                if (change.PreviousOpenedAt is { } was) AddOpening(change.PreviousCategory!.Value, dayOf(was), -1);
+            }
         }
         Add(ByStatus, change.Status, +1);
-        if (change.Status.IsOpen()) Add(OpenByCategory, change.Category, +1);
+        if (change.Status.IsOpen())
+        {
+            Add(OpenByCategory, change.Category, +1);
+            if (change.OpenedAt is { } opened) AddOpening(change.Category, dayOf(opened), +1);
+        }
 
         var tally = DayOf(day);
         tally.Reports++;
@@ -52,7 +64,9 @@ public sealed class AreaTally
 
     public void CountIncident(IncidentType type, DateOnly day) => Add(DayOf(day).Incidents, type, +1);
 
-    public AreaCounts Summarise(DateOnly today, DateTimeOffset now, int gridsInArea, TimeSpan screeningCadence)
+    /// <param name="completionDays">The completion deadline (办结时限) per category, in days from opening; null leaves deadlines out.</param>
+    public AreaCounts Summarise(DateOnly today, DateTimeOffset now, int gridsInArea, TimeSpan screeningCadence,
+        Func<DisputeCategory, double>? completionDays = null)
     {
         var from30 = today.AddDays(-29);
         var opened30 = new Dictionary<DisputeCategory, int>();
@@ -94,7 +108,29 @@ public sealed class AreaTally
             Screening: new ScreeningCompliance(gridsInArea, compliant, gridsInArea == 0 ? null : Math.Round((double)compliant / gridsInArea, 4), screeningCadence))
         {
             Risk = Risk.Summarise(),
+            Deadlines = completionDays is null ? AreaDeadlines.None : Overdue(today, completionDays),
         };
+    }
+
+    private AreaDeadlines Overdue(DateOnly today, Func<DisputeCategory, double> completionDays)
+    {
+        var byCategory = new Dictionary<DisputeCategory, int>();
+        foreach (var (category, days) in OpenByOpeningDay)
+        {
+            var limit = completionDays(category);
+            var overdue = days.Where(d => today.DayNumber - d.Key.DayNumber > limit).Sum(d => d.Value);
+            if (overdue > 0) byCategory[category] = overdue;
+        }
+        return new AreaDeadlines(byCategory.Values.Sum(), byCategory);
+    }
+
+    private void AddOpening(DisputeCategory category, DateOnly day, int delta)
+    {
+        if (!OpenByOpeningDay.TryGetValue(category, out var days)) OpenByOpeningDay[category] = days = new();
+        var n = days.GetValueOrDefault(day) + delta;
+        // A change recorded before openings were tracked closes a case never counted here: never go below zero.
+        if (n > 0) days[day] = n;
+        else days.Remove(day);
     }
 
     private DayTally DayOf(DateOnly day)
@@ -163,6 +199,14 @@ public sealed record AreaCounts(
 {
     /// <summary>The roll-up of its open cases' escalation risk (DESIGN.md: area risk is a roll-up, not a separate guess).</summary>
     public AreaRisk Risk { get; init; } = AreaRisk.None;
+
+    public AreaDeadlines Deadlines { get; init; } = AreaDeadlines.None;
+}
+
+/// <summary>Open cases past their completion deadline (办结时限, per category in configuration), as a meeting reviews them.</summary>
+public sealed record AreaDeadlines(int OverdueOpen, IReadOnlyDictionary<DisputeCategory, int> OverdueByCategory)
+{
+    public static AreaDeadlines None { get; } = new(0, new Dictionary<DisputeCategory, int>());
 }
 
 /// <param name="ScoredOpenCases">Open cases that carry a score.</param>

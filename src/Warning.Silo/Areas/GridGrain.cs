@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Risk;
 using Warning.Silo.Cases;
 using Warning.Silo.Time;
 
@@ -12,8 +13,8 @@ public sealed class GridState : AreaState
 }
 
 /// <summary>A grid (网格): one grid worker's ~300 households; knows its open cases and when it last screened.</summary>
-public sealed class GridGrain(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening)
-    : AreaGrain<GridState>(hierarchy, clock, screening), IGridGrain
+public sealed class GridGrain(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
+    : AreaGrain<GridState>(hierarchy, clock, screening, risk), IGridGrain
 {
     public Task<IReadOnlyList<string>> GetOpenCases() => Task.FromResult<IReadOnlyList<string>>(State.OpenCases.Order().ToArray());
 

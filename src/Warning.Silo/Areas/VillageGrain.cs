@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Risk;
 using Warning.Silo.Time;
 
 namespace Warning.Silo.Areas;
@@ -11,8 +12,8 @@ public sealed class VillageState : AreaState
 }
 
 /// <summary>A village or community (村/社区): the roll-up of its grids, the unit spike detection watches.</summary>
-public sealed class VillageGrain(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening)
-    : AreaGrain<VillageState>(hierarchy, clock, screening), IVillageGrain
+public sealed class VillageGrain(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
+    : AreaGrain<VillageState>(hierarchy, clock, screening, risk), IVillageGrain
 {
     public Task<VillageSpikeState> GetSpikeState() => Task.FromResult(State.Spike);
 

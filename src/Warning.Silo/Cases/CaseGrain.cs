@@ -18,6 +18,7 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
         var opened = !State.Exists;
         DisputeCategory? previousCategory = opened ? null : State.Category;
         CaseStatus? previousStatus = opened ? null : State.Status;
+        DateTimeOffset? previousOpenedAt = opened ? null : State.OpenedAt;
         if (opened)
         {
             State.GridId = report.GridId;
@@ -52,7 +53,12 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
         State.History.Insert(at, entry);
         // The score moves in this same turn, so the area roll-up below and any reader after this report see it.
         var risk = await RescoreAsync(previousStatus?.IsOpen() ?? false);
-        var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status) { Risk = risk };
+        var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status)
+        {
+            Risk = risk,
+            OpenedAt = State.OpenedAt,
+            PreviousOpenedAt = previousOpenedAt,
+        };
         State.Changes[seq] = change;
         State.LastSeq = seq;
         await WriteStateAsync();

@@ -46,6 +46,11 @@ public sealed record CaseChange(
 {
     /// <summary>How the case's score moved in the same turn, for the areas' risk roll-up; null if scoring never ran.</summary>
     public CaseRiskChange? Risk { get; init; }
+
+    /// <summary>When the case opened after this report, and before it (a late report can move the opening earlier): the areas count open cases by opening day for their deadlines.</summary>
+    public DateTimeOffset? OpenedAt { get; init; }
+
+    public DateTimeOffset? PreviousOpenedAt { get; init; }
 }
 
 /// <summary>

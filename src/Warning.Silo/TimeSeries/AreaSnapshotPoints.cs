@@ -28,6 +28,7 @@ public static class AreaSnapshotPoints
             .Field("opened_30d", (long)counts.Last30Days)
             .Field("resolved_30d", (long)counts.Resolved30Days)
             .Field("resolution_rate", counts.ResolutionRate)
+            .Field("overdue", (long)counts.Deadlines.OverdueOpen)
             .Timestamp(slot);
 
         foreach (var category in counts.ByCategory.Where(c => c.Open > 0))

@@ -1,5 +1,6 @@
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Risk;
 using Warning.Analytics.Simulation;
 using Warning.Analytics.TimeSeries;
 using Warning.Silo.Areas;
@@ -29,6 +30,8 @@ public static class SimulatedHistory
         var offset = DisputeSimulator.ChinaOffset;
         DateOnly DayOf(DateTimeOffset t) => DateOnly.FromDateTime(t.ToOffset(offset).DateTime);
         var step = TimeSpan.FromHours(6);
+        var deadlines = new DeadlineOptions();
+        var openedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var nextSnapshot = AreaSnapshotPoints.Slot(from, step) + step;
         int reports = 0, incidents = 0, snapshots = 0, alerts = 0;
         var seq = sequenceBase;
@@ -42,7 +45,7 @@ public static class SimulatedHistory
             foreach (var area in areas)
             {
                 var r = risk[area.Id];
-                var counts = tallies[area.Id].Summarise(DayOf(slot), slot, grids[area.Id], TimeSpan.FromDays(1)) with
+                var counts = tallies[area.Id].Summarise(DayOf(slot), slot, grids[area.Id], TimeSpan.FromDays(1), c => deadlines.For(c).Complete) with
                 {
                     Risk = r.Count == 0 ? AreaRisk.None : new AreaRisk(r.Count, r.Average(), r.Max(), r.Count(p => p >= 0.2)),
                 };
@@ -91,10 +94,15 @@ public static class SimulatedHistory
                     reports++;
                     var known = cases.TryGetValue(report.CaseId!, out var previous);
                     var probability = known ? previous.Risk : sim.TruthOf(report.CaseId!)?.HarmProbability30Days ?? 0.02;
+                    if (!known) openedAt[report.CaseId!] = report.ReportedAt;
                     var change = new CaseChange(report.CaseId!, report.GridId, report.ReportedAt, !known,
-                        known ? previous.Category : null, known ? previous.Status : null, report.Category, report.Status);
+                        known ? previous.Category : null, known ? previous.Status : null, report.Category, report.Status)
+                    {
+                        OpenedAt = openedAt[report.CaseId!],
+                        PreviousOpenedAt = known ? openedAt[report.CaseId!] : null,
+                    };
                     foreach (var area in city.PathToRoot(report.GridId).Where(a => a.Level <= AreaLevel.Village))
-                        tallies[area.Id].Apply(change, DayOf(report.ReportedAt));
+                        tallies[area.Id].Apply(change, DayOf);
                     cases[report.CaseId!] = (report.Category, report.Status, report.GridId, probability);
                     if (!known)
                     {
