@@ -5,7 +5,8 @@ namespace Warning.Silo.GrainHost;
 
 /// <summary>
 /// Grain state in SQLite: <c>grain_state(grain_type, grain_key, state, updated_at)</c> and
-/// <c>checkpoints(name, seq)</c> (the ingest checkpoint under name 'ingest'), WAL mode, one writer at a time;
+/// <c>checkpoints(name, seq)</c> (the grains' ingest checkpoint under name 'ingest'; other readers of the ingest log,
+/// such as the time-series feed, keep their own position under their own name), WAL mode, one writer at a time;
 /// each WriteAsync is one transaction. Creates its tables if missing.
 /// </summary>
 public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
@@ -61,13 +62,40 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
     }
 
     /// <summary>The stored ingest checkpoint, or 0 when none was written yet.</summary>
-    public async Task<long> ReadCheckpointAsync(CancellationToken cancellationToken = default)
+    public Task<long> ReadCheckpointAsync(CancellationToken cancellationToken = default) => ReadCheckpointAsync(CheckpointName, cancellationToken);
+
+    /// <summary>A named position in the ingest log, or 0 when none was written yet.</summary>
+    public async Task<long> ReadCheckpointAsync(string name, CancellationToken cancellationToken = default)
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT seq FROM checkpoints WHERE name = $name";
-        command.Parameters.AddWithValue("$name", CheckpointName);
+        command.Parameters.AddWithValue("$name", name);
         return await command.ExecuteScalarAsync(cancellationToken) is long seq ? seq : 0;
+    }
+
+    /// <summary>
+    /// Stores a named position on its own (not the grains' <see cref="CheckpointName"/>: that one commits with the grain
+    /// state in <see cref="WriteAsync"/>). With synchronous = NORMAL a power loss may roll it back, which only means
+    /// replaying more of the ingest log.
+    /// </summary>
+    public async Task WriteCheckpointAsync(string name, long seq, CancellationToken cancellationToken = default)
+    {
+        if (name == CheckpointName) throw new ArgumentException("the grains' checkpoint is written with their state", nameof(name));
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = Open();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO checkpoints (name, seq) VALUES ($name, $seq) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq";
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$seq", seq);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     public async Task WriteAsync(IReadOnlyList<GrainStateRecord> records, long? checkpoint, CancellationToken cancellationToken = default)

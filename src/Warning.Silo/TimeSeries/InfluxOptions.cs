@@ -46,6 +46,12 @@ public sealed class InfluxOptions
     /// <summary>How often area grains (village and up) are sampled for risk, screening compliance and open cases.</summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How often the written-through watermark (checkpoint 'influx' in the state database) is saved; after a hard kill
+    /// the feed rewrites from there, so a shorter interval means less to rewrite, never anything lost.
+    /// </summary>
+    public TimeSpan WatermarkInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often rollups are redone over points that arrived too late for the continuous queries (history, outages).</summary>
     public TimeSpan RollupRepairInterval { get; set; } = TimeSpan.FromMinutes(10);
 

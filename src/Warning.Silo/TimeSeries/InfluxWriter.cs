@@ -16,6 +16,9 @@ namespace Warning.Silo.TimeSeries;
 /// folder, which is replayed oldest first once InfluxDB answers again. Nothing accepted is dropped (except points
 /// InfluxDB itself refuses, which are logged and kept in the spill folder's <c>rejected</c> subfolder), and a point
 /// sent twice (a batch that timed out after InfluxDB stored it) lands on the same series and timestamp, so InfluxDB keeps one.
+/// Lines from the ingest log carry their entry's seq: <see cref="WrittenThrough"/> is the highest seq whose lines, and
+/// those of every entry before it, are in InfluxDB or fsynced in the spill folder, so after a hard kill the feed knows
+/// from where to rewrite what was still in memory.
 /// </summary>
 public sealed class InfluxWriter : BackgroundService
 {
@@ -25,12 +28,18 @@ public sealed class InfluxWriter : BackgroundService
     private readonly InfluxSchema _schema;
     private readonly InfluxOptions _options;
     private readonly ILogger<InfluxWriter> _logger;
-    private readonly Channel<string> _queue;
+    private readonly Channel<Queued> _queue;
     private readonly SpillStore _spill;
     private readonly MemoryStream _body = new();
     private long _accepted, _done, _written, _rejected;
     private volatile bool _schemaReady, _stopped;
     private long _lateFromTicks = long.MaxValue, _lateToTicks = long.MinValue;
+    private readonly object _pendingGate = new();
+    private readonly SortedDictionary<long, int> _pending = new(); // ingest seq → its lines not yet durable
+    private long _handedThrough;
+
+    /// <summary>A queued line and the ingest seq it came from (0: none, e.g. snapshots and alerts).</summary>
+    private readonly record struct Queued(string Line, long Seq);
 
     public InfluxWriter(InfluxClient client, InfluxSchema schema, IOptions<InfluxOptions> options, IOptions<StorageOptions> storage, ILogger<InfluxWriter> logger)
     {
@@ -38,11 +47,11 @@ public sealed class InfluxWriter : BackgroundService
         _schema = schema;
         _options = options.Value;
         _logger = logger;
-        _queue = Channel.CreateBounded<string>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<Queued>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         var spillDirectory = _options.SpillDirectory is { Length: > 0 } s
             ? Path.GetFullPath(s)
             : Path.Combine(Path.GetFullPath(storage.Value.DataDirectory is { Length: > 0 } d ? d : "data"), "influx-spill");
-        _spill = new SpillStore(spillDirectory, _options.BatchSize);
+        _spill = new SpillStore(spillDirectory, _options.BatchSize, Settle);
         _accepted = _spill.Lines; // what an earlier run left on disk is owed too
     }
 
@@ -52,7 +61,15 @@ public sealed class InfluxWriter : BackgroundService
     public (long Accepted, long Written, long Rejected, int Queued, long Spilled) Stats =>
         (Interlocked.Read(ref _accepted), Interlocked.Read(ref _written), Interlocked.Read(ref _rejected), _queue.Reader.Count, _spill.Lines);
 
-    public void Write(LinePoint point)
+    public void Write(LinePoint point) => Write(point, seq: 0);
+
+    /// <summary>The points of ingest entry <paramref name="seq"/>; call <see cref="HandedThrough"/> once its points are all in.</summary>
+    public void Write(IEnumerable<LinePoint> points, long seq)
+    {
+        foreach (var point in points) Write(point, seq);
+    }
+
+    public void Write(LinePoint point, long seq)
     {
         // Points older than the continuous queries' resample window would never reach the rollups: remember their range.
         if (point.UnixNanoseconds is { } ns)
@@ -60,7 +77,7 @@ public sealed class InfluxWriter : BackgroundService
             var ticks = DateTimeOffset.UnixEpoch.UtcTicks + ns / 100;
             if (ticks < DateTimeOffset.UtcNow.UtcTicks - LateAfter.Ticks) MarkLate(ticks, ticks);
         }
-        WriteLine(point.ToLine(_options.Precision));
+        WriteLine(point.ToLine(_options.Precision), seq);
     }
 
     /// <summary>The hourly continuous queries resample the last 3 hours; points older than this on arrival need a backfill.</summary>
@@ -116,11 +133,57 @@ public sealed class InfluxWriter : BackgroundService
         foreach (var point in points) Write(point);
     }
 
-    /// <summary>A line already rendered at <see cref="Precision"/>.</summary>
-    public void WriteLine(string line)
+    /// <summary>A line already rendered at <see cref="Precision"/>; <paramref name="seq"/> is its ingest entry (0: none).</summary>
+    public void WriteLine(string line, long seq = 0)
     {
         Interlocked.Increment(ref _accepted);
-        if (_stopped || !_queue.Writer.TryWrite(line)) _spill.Append(line);
+        if (seq > 0)
+        {
+            lock (_pendingGate) _pending[seq] = _pending.GetValueOrDefault(seq) + 1;
+        }
+        if (_stopped || !_queue.Writer.TryWrite(new Queued(line, seq))) _spill.Append(line, seq);
+    }
+
+    /// <summary>Every ingest entry up to <paramref name="seq"/> has had all its points written here (entries without points too).</summary>
+    public void HandedThrough(long seq)
+    {
+        lock (_pendingGate) _handedThrough = Math.Max(_handedThrough, seq);
+    }
+
+    /// <summary>
+    /// The highest ingest seq S such that the points of every entry up to S are in InfluxDB (or refused by it) or in a
+    /// flushed spill file: handed over, and none of their lines still only in memory. Never ahead of what is durable.
+    /// </summary>
+    public long WrittenThrough
+    {
+        get
+        {
+            lock (_pendingGate) return _pending.Count == 0 ? _handedThrough : Math.Min(_handedThrough, _pending.Keys.First() - 1);
+        }
+    }
+
+    /// <summary>Lines that reached InfluxDB or the disk: their entries no longer hold the watermark back.</summary>
+    private void Settle(IEnumerable<long> seqs)
+    {
+        lock (_pendingGate)
+        {
+            foreach (var seq in seqs)
+            {
+                if (seq <= 0 || !_pending.TryGetValue(seq, out var left)) continue;
+                if (left <= 1) _pending.Remove(seq);
+                else _pending[seq] = left - 1;
+            }
+        }
+    }
+
+    private void Settle(List<Queued> batch) => Settle(batch.Select(q => q.Seq));
+
+    /// <summary>A batch written whole to the spill folder (fsynced) is as good as written for the watermark.</summary>
+    private void SpillBatch(List<Queued> batch)
+    {
+        if (batch.Count == 0) return;
+        _spill.WriteBatch(batch.ConvertAll(q => q.Line));
+        Settle(batch);
     }
 
     /// <summary>Waits until everything accepted before the call is in InfluxDB (or refused by it); false on timeout.</summary>
@@ -145,7 +208,7 @@ public sealed class InfluxWriter : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        var batch = new List<string>(_options.BatchSize);
+        var batch = new List<Queued>(_options.BatchSize);
         var failures = 0;
         if (!_spill.IsEmpty) _logger.LogInformation("Replaying {Lines} spilled lines to InfluxDB", _spill.Lines);
         try
@@ -186,17 +249,19 @@ public sealed class InfluxWriter : BackgroundService
                 var sent = false;
                 for (var attempt = 0; attempt < Math.Max(1, _options.MaxRetries) && !sent; attempt++)
                 {
-                    var (outcome, error) = await EnsureSchemaAsync(ct) ? await PostAsync(batch, ct) : (WriteOutcome.Retry, "schema not created");
+                    var (outcome, error) = await EnsureSchemaAsync(ct) ? await PostAsync(batch.Select(q => q.Line), ct) : (WriteOutcome.Retry, "schema not created");
                     switch (outcome)
                     {
                         case WriteOutcome.Written:
                             Completed(batch.Count, written: true);
+                            Settle(batch);
                             sent = true;
                             break;
                         case WriteOutcome.Rejected:
                             // 1.x stores the valid points of a batch and names the bad ones; those cannot succeed on retry.
                             _logger.LogError("InfluxDB refused part of a batch of {Lines} lines: {Error}", batch.Count, error);
                             Completed(batch.Count, written: false);
+                            Settle(batch); // retrying cannot help; the error above is the record
                             sent = true;
                             break;
                         default:
@@ -207,7 +272,7 @@ public sealed class InfluxWriter : BackgroundService
                 }
                 if (!sent)
                 {
-                    _spill.WriteBatch(batch);
+                    SpillBatch(batch);
                     _logger.LogWarning("InfluxDB unreachable: spilled {Lines} lines to disk ({Spilled} waiting)", batch.Count, _spill.Lines);
                     failures = 1;
                 }
@@ -220,7 +285,7 @@ public sealed class InfluxWriter : BackgroundService
         finally
         {
             _stopped = true;
-            if (batch.Count > 0) _spill.WriteBatch(batch);
+            SpillBatch(batch);
             DrainQueueToSpill();
             _spill.Dispose();
             if (_spill.Lines > 0) _logger.LogInformation("Stopped with {Lines} lines in the spill folder; they are sent on the next start", _spill.Lines);
@@ -242,7 +307,7 @@ public sealed class InfluxWriter : BackgroundService
         return _schemaReady;
     }
 
-    private async Task ReadBatchAsync(List<string> batch, CancellationToken ct)
+    private async Task ReadBatchAsync(List<Queued> batch, CancellationToken ct)
     {
         if (!await _queue.Reader.WaitToReadAsync(ct)) return;
         var deadline = Stopwatch.GetTimestamp() + (long)(_options.FlushInterval.TotalSeconds * Stopwatch.Frequency);
@@ -265,7 +330,7 @@ public sealed class InfluxWriter : BackgroundService
         }
     }
 
-    private async Task<(WriteOutcome, string?)> PostAsync(IReadOnlyList<string> lines, CancellationToken ct)
+    private async Task<(WriteOutcome, string?)> PostAsync(IEnumerable<string> lines, CancellationToken ct)
     {
         _body.SetLength(0);
         Stream target = _options.UseGzip ? new GZipStream(_body, CompressionLevel.Fastest, leaveOpen: true) : _body;
@@ -284,15 +349,15 @@ public sealed class InfluxWriter : BackgroundService
 
     private void DrainQueueToSpill()
     {
-        var lines = new List<string>();
+        var lines = new List<Queued>();
         while (_queue.Reader.TryRead(out var line))
         {
             lines.Add(line);
             if (lines.Count < _options.BatchSize) continue;
-            _spill.WriteBatch(lines);
+            SpillBatch(lines);
             lines.Clear();
         }
-        _spill.WriteBatch(lines);
+        SpillBatch(lines);
     }
 
     private void Completed(int lines, bool written)

@@ -5,7 +5,8 @@ namespace Warning.Silo.TimeSeries;
 /// <summary>
 /// Line protocol parked on disk while InfluxDB is unreachable: numbered files (<c>000000000042.lp</c>), replayed oldest
 /// first. Batches are written whole (temp file, fsync, rename); lines that overflow the in-memory queue are appended to
-/// an <c>.open</c> file that is sealed once it holds a batch or when replay reaches it.
+/// an <c>.open</c> file that is sealed once it holds a batch or when replay reaches it. An appended line is durable
+/// only once its file is sealed (flushed to disk): <c>onAppendedDurable</c> then gets the ingest seqs of those lines.
 /// </summary>
 public sealed class SpillStore : IDisposable
 {
@@ -17,11 +18,14 @@ public sealed class SpillStore : IDisposable
     private StreamWriter? _open;
     private long _openNumber;
     private int _openLines;
+    private readonly List<long> _openSeqs = new();
+    private readonly Action<IReadOnlyList<long>>? _onAppendedDurable;
     private long _lines;
 
-    public SpillStore(string directory, int linesPerFile)
+    public SpillStore(string directory, int linesPerFile, Action<IReadOnlyList<long>>? onAppendedDurable = null)
     {
         _directory = directory;
+        _onAppendedDurable = onAppendedDurable;
         _linesPerFile = Math.Max(1, linesPerFile);
         Directory.CreateDirectory(directory);
         foreach (var tmp in Directory.EnumerateFiles(directory, "*.tmp")) File.Delete(tmp);
@@ -65,7 +69,8 @@ public sealed class SpillStore : IDisposable
         }
     }
 
-    public void Append(string line)
+    /// <summary>Appends one line to the open file; <paramref name="seq"/> (0: none) is reported once the file is sealed.</summary>
+    public void Append(string line, long seq = 0)
     {
         lock (_gate)
         {
@@ -79,6 +84,7 @@ public sealed class SpillStore : IDisposable
             _open.Write('\n');
             _openLines++;
             _lines++;
+            if (seq > 0) _openSeqs.Add(seq);
             if (_openLines >= _linesPerFile) SealOpenLocked();
         }
     }
@@ -143,6 +149,9 @@ public sealed class SpillStore : IDisposable
         }
         File.Move(PathOf(_openNumber) + ".open", PathOf(_openNumber));
         _sealed[_openNumber] = _openLines;
+        if (_openSeqs.Count == 0) return;
+        _onAppendedDurable?.Invoke(_openSeqs);
+        _openSeqs.Clear();
     }
 
     private string PathOf(long number) => Path.Combine(_directory, number.ToString("D12") + ".lp");

@@ -16,10 +16,22 @@ namespace Warning.Silo.TimeSeries;
 /// restart rewrites the same points), area snapshots of village level and up every <c>SnapshotInterval</c>, and alert
 /// transitions through <see cref="RecordAlert"/>.
 /// </summary>
-public sealed class TimeSeriesFeed : BackgroundService
+/// <remarks>
+/// A hard kill loses what is still in the writer's memory, and the applier only replays after the grains' checkpoint,
+/// which may be past it. So the feed keeps its own position in the state database (checkpoint <see cref="CheckpointName"/>):
+/// the writer's <see cref="InfluxWriter.WrittenThrough"/>, saved every <c>Influx:WatermarkInterval</c> and after the
+/// host has stopped. On start the feed rewrites the entries after it, read from the ingest log, until it reaches the
+/// point from which the applier delivers, and only then takes the applier's entries: no gap, and what is rewritten
+/// lands on the same points.
+/// </remarks>
+public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
 {
+    public const string CheckpointName = "influx";
+
     private readonly InfluxWriter _writer;
     private readonly IngestApplier _applier;
+    private readonly IngestLog _log;
+    private readonly SqliteGrainStorage _storage;
     private readonly IGrainFactory _grains;
     private readonly AreaHierarchy _hierarchy;
     private readonly TimeProvider _time;
@@ -28,12 +40,19 @@ public sealed class TimeSeriesFeed : BackgroundService
 
     private readonly InfluxSchema _schema;
 
-    public TimeSeriesFeed(InfluxWriter writer, InfluxSchema schema, IngestApplier applier, IGrainFactory grains, AreaHierarchy hierarchy, TimeProvider time,
-        IOptions<InfluxOptions> options, ILogger<TimeSeriesFeed> logger)
+    private readonly object _handoff = new();
+    private bool _live;         // false while the feed still reads the ingest log itself
+    private long _applierSeen;  // the highest seq the applier delivered before then
+    private long _savedWatermark;
+
+    public TimeSeriesFeed(InfluxWriter writer, InfluxSchema schema, IngestApplier applier, IngestLog log, SqliteGrainStorage storage, IGrainFactory grains,
+        AreaHierarchy hierarchy, TimeProvider time, IOptions<InfluxOptions> options, ILogger<TimeSeriesFeed> logger)
     {
         _writer = writer;
         _schema = schema;
         _applier = applier;
+        _log = log;
+        _storage = storage;
         _grains = grains;
         _hierarchy = hierarchy;
         _time = time;
@@ -63,19 +82,37 @@ public sealed class TimeSeriesFeed : BackgroundService
 
     private void OnApplied(IReadOnlyList<IngestEntry> entries)
     {
+        if (entries.Count == 0) return;
+        lock (_handoff)
+        {
+            // Until the catch-up has reached the applier it reads these entries from the log itself.
+            if (!_live)
+            {
+                _applierSeen = Math.Max(_applierSeen, entries[^1].Seq);
+                return;
+            }
+        }
+        Feed(entries);
+    }
+
+    /// <summary>Hands entries, in seq order, to the writer; one caller at a time (the catch-up, then the applier).</summary>
+    private void Feed(IReadOnlyList<IngestEntry> entries)
+    {
         foreach (var entry in entries)
         {
+            // The applier replays from the grains' checkpoint, which may be behind what is already written.
+            if (entry.Seq <= FedSeq) continue;
             try
             {
                 switch (entry.Kind)
                 {
                     case IngestKind.Report:
                         var report = entry.Record as ScreeningReport ?? JsonSerializer.Deserialize<ScreeningReport>(entry.Payload, WarningJson.Options)!;
-                        _writer.Write(EventPoints.Report(report, entry.Seq, _hierarchy));
+                        _writer.Write(EventPoints.Report(report, entry.Seq, _hierarchy), entry.Seq);
                         break;
                     case IngestKind.Incident:
                         var incident = entry.Record as Incident ?? JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options)!;
-                        _writer.Write(EventPoints.Incident(incident, entry.Seq, _hierarchy));
+                        _writer.Write(EventPoints.Incident(incident, entry.Seq, _hierarchy), entry.Seq);
                         break;
                 }
             }
@@ -83,11 +120,99 @@ public sealed class TimeSeriesFeed : BackgroundService
             {
                 _logger.LogError(ex, "No time-series point for {Kind} {ItemId} (seq {Seq})", entry.Kind, entry.ItemId, entry.Seq);
             }
+            // Entries without points (persons, a record that cannot be a point) are done too.
+            _writer.HandedThrough(entry.Seq);
+            Interlocked.Exchange(ref _fedSeq, entry.Seq);
         }
-        if (entries.Count > 0) Interlocked.Exchange(ref _fedSeq, Math.Max(FedSeq, entries[^1].Seq));
     }
 
-    protected override Task ExecuteAsync(CancellationToken ct) => Task.WhenAll(SnapshotLoopAsync(ct), RepairLoopAsync(ct));
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        var watermark = await _storage.ReadCheckpointAsync(CheckpointName, ct);
+        // The applier replays everything after the grains' checkpoint (read here before or after it does: it only grows).
+        var applierFrom = await _storage.ReadCheckpointAsync(ct);
+        // Saved before the writer hears of it: until then its watermark is 0 and nothing is saved over the stored one.
+        Interlocked.Exchange(ref _savedWatermark, watermark);
+        _writer.HandedThrough(watermark);
+        Interlocked.Exchange(ref _fedSeq, watermark);
+        await Task.WhenAll(CatchUpAsync(applierFrom, ct), SaveLoopAsync(ct), SnapshotLoopAsync(ct), RepairLoopAsync(ct));
+    }
+
+    /// <summary>Rewrites the entries after the saved watermark from the ingest log, then hands over to the applier.</summary>
+    private async Task CatchUpAsync(long applierFrom, CancellationToken ct)
+    {
+        await Task.Yield();
+        var from = FedSeq;
+        try
+        {
+            while (true)
+            {
+                lock (_handoff)
+                {
+                    // Everything the applier has delivered, and everything it will deliver from its replay on, is
+                    // covered once we are at both: from here on its entries are ours.
+                    if (FedSeq >= Math.Max(applierFrom, _applierSeen))
+                    {
+                        _live = true;
+                        break;
+                    }
+                }
+                var chunk = _log.ReadAfter(FedSeq, 1000).ToList();
+                if (chunk.Count == 0)
+                {
+                    // Only if the state database is ahead of the log (restored separately): nothing more to read.
+                    _logger.LogWarning("Ingest log ends at {Seq} before the applier's start {ApplierFrom}", FedSeq, applierFrom);
+                    lock (_handoff) _live = true;
+                    break;
+                }
+                Feed(chunk);
+                // A long backlog is sent rather than spilled: wait while the writer's queue is half full.
+                while (_writer.Stats.Queued > _options.QueueCapacity / 2) await Task.Delay(20, ct);
+            }
+            if (FedSeq > from) _logger.LogInformation("Rewrote time-series points of ingest entries {From} to {To} (after the saved watermark)", from + 1, FedSeq);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SaveLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(_options.WatermarkInterval, _time);
+            while (await timer.WaitForNextTickAsync(ct)) await SaveWatermarkAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Stores the writer's watermark if it moved; it never runs ahead of what is in InfluxDB or on disk.</summary>
+    public async Task SaveWatermarkAsync(CancellationToken ct = default)
+    {
+        var watermark = _writer.WrittenThrough;
+        if (watermark <= Interlocked.Read(ref _savedWatermark)) return;
+        try
+        {
+            await _storage.WriteCheckpointAsync(CheckpointName, watermark, ct);
+            Interlocked.Exchange(ref _savedWatermark, watermark);
+            _logger.LogDebug("Time-series watermark saved at {Seq}", watermark);
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            _logger.LogWarning("Saving the time-series watermark {Seq} failed: {Error}", watermark, ex.Message);
+        }
+    }
+
+    Task IHostedLifecycleService.StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    Task IHostedLifecycleService.StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    Task IHostedLifecycleService.StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After every service has stopped, the writer has sent or spilled its queue: save how far that reached.</summary>
+    Task IHostedLifecycleService.StoppedAsync(CancellationToken cancellationToken) => SaveWatermarkAsync(cancellationToken);
 
     private async Task RepairLoopAsync(CancellationToken ct)
     {

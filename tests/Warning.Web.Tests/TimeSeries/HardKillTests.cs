@@ -1,0 +1,162 @@
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Simulation;
+using Warning.Silo.TimeSeries;
+using Warning.Web.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Warning.Web.Tests.TimeSeries;
+
+/// <summary>
+/// kill -9 while points sit in the writer's memory and the grains' checkpoint is already past them: after a restart
+/// every accepted report is in InfluxDB, once.
+/// </summary>
+public sealed class HardKillTests(InfluxServer server, ITestOutputHelper output) : IClassFixture<InfluxServer>
+{
+    private const string Database = "hardkill";
+
+    [Fact]
+    public async Task Points_still_in_the_writers_memory_at_kill_9_reach_influxdb_exactly_once_after_restart()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "warning-hardkill-" + Guid.NewGuid().ToString("N"));
+        var grids = CityGenerator.Generate(CityShape.Small, 7).AtLevel(AreaLevel.Grid).Select(a => a.Id).ToArray();
+        using var influx = new HttpClient { BaseAddress = new Uri(server.Url) };
+        var posted = 0;
+
+        async Task PostAsync(ServiceProcess service, int count)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(service.BaseUrl) };
+            for (var offset = 0; offset < count; offset += 100)
+            {
+                var batch = new JsonArray(Enumerable.Range(0, Math.Min(100, count - offset)).Select(i => (JsonNode)Reports.Valid(grids[(posted + offset + i) % grids.Length])).ToArray());
+                var (status, body, _) = await Reports.PostAsync(http, "/api/v1/reports", batch);
+                Assert.Equal(202, status);
+                Assert.Equal(batch.Count, body!["accepted"]!.GetValue<int>());
+            }
+            posted += count;
+        }
+
+        try
+        {
+            // 1. Sent and acknowledged; a graceful stop saves the watermark past them.
+            await using var first = await ServiceProcess.StartAsync(data, Settings(flush: "00:00:00.100", batch: 250));
+            await PostAsync(first, 200);
+            await WaitForAsync(async () => await PointSeqsAsync(influx) is { Count: 200 }, "the first 200 points in InfluxDB");
+            await first.StopAsync();
+            Assert.Equal(200, Checkpoint(data, TimeSeriesFeed.CheckpointName));
+
+            // 2. Never sent: the writer holds them for an hour, while the grains checkpoint past them. Then kill -9.
+            await using var second = await ServiceProcess.StartAsync(data, Settings(flush: "01:00:00", batch: 100_000));
+            await PostAsync(second, 300);
+            await WaitForAsync(() => Task.FromResult(Checkpoint(data, "ingest") >= 500), "the grains' checkpoint at 500");
+            await Task.Delay(500); // a few watermark ticks: it must not move past points that are only in memory
+            Assert.Equal(200, Checkpoint(data, TimeSeriesFeed.CheckpointName));
+            Assert.Equal(200, (await PointSeqsAsync(influx)).Count);
+            second.Kill();
+            output.WriteLine(second.Output.Length > 4000 ? second.Output[^4000..] : second.Output);
+
+            // 3. The restart rewrites 201..500 from the ingest log; the first 200 are not doubled.
+            await using var third = await ServiceProcess.StartAsync(data, Settings(flush: "00:00:00.100", batch: 250));
+            var expected = ReportSeqs(data);
+            Assert.Equal(posted, expected.Count);
+            await WaitForAsync(async () => (await PointSeqsAsync(influx)).Count >= expected.Count, $"{expected.Count} points in InfluxDB", third);
+            await Task.Delay(500); // anything written twice would show up now
+            var seqs = await PointSeqsAsync(influx);
+            Assert.Equal(expected.Count, seqs.Count); // one point per report: nothing doubled
+            Assert.Equal(expected.Select(s => s % 1_000_000).Order(), seqs.Order()); // each report's own point: nothing lost
+            var reports = await QueryAsync(influx, "SELECT count(\"count\") FROM \"reports\"");
+            Assert.Equal(posted, reports[0]!["values"]![0]![1]!.GetValue<long>());
+            await WaitForAsync(() => Task.FromResult(Checkpoint(data, TimeSeriesFeed.CheckpointName) == 500), "the watermark saved at 500", third);
+        }
+        finally
+        {
+            try { Directory.Delete(data, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    [Fact]
+    public async Task The_watermark_never_passes_lines_still_in_memory_and_reaches_everything_a_stop_spills()
+    {
+        // Nothing is ever sent: a flush interval of an hour, and no InfluxDB behind the URL.
+        var options = server.Options("watermark", o => { o.Url = "http://127.0.0.1:9"; o.BatchSize = 10; o.QueueCapacity = 5; o.FlushInterval = TimeSpan.FromHours(1); });
+        var (_, _, writer) = server.Create(options);
+        var at = DateTimeOffset.UtcNow;
+        void Entry(long seq, int points)
+        {
+            writer.Write(Enumerable.Range(0, points).Select(i => new Warning.Analytics.TimeSeries.LinePoint("ticks").Field("n", (long)i).Timestamp(at.AddMilliseconds(seq), i)), seq);
+            writer.HandedThrough(seq);
+        }
+
+        writer.HandedThrough(3); // the saved watermark of an earlier run
+        Assert.Equal(3, writer.WrittenThrough);
+        Entry(4, 2);
+        Entry(5, 0); // an entry without points (a person)
+        Entry(6, 3); // the queue (5 lines) is full
+        await writer.StartAsync(CancellationToken.None);
+        await Task.Delay(300);
+        Assert.Equal(3, writer.WrittenThrough); // taken into the writer's batch: still only in memory
+        Entry(7, 2);
+        Entry(8, 4); // the last line overflows into the open spill file
+        Assert.Equal(1, writer.Stats.Spilled);
+        Assert.Equal(3, writer.WrittenThrough);
+
+        await writer.StopAsync(CancellationToken.None); // spills batch and queue (fsync) and seals the open file
+        Assert.Equal(8, writer.WrittenThrough);
+        Assert.Equal(11, writer.Stats.Spilled);
+        writer.Dispose();
+    }
+
+    private string[] Settings(string flush, int batch) =>
+    [
+        "--Influx:Enabled=true", $"--Influx:Url={server.Url}", $"--Influx:Database={Database}", $"--Influx:FlushInterval={flush}",
+        $"--Influx:BatchSize={batch}", "--Influx:WatermarkInterval=00:00:00.100", "--Applier:CheckpointInterval=00:00:00.200",
+        "--Storage:Synchronous=NORMAL",
+    ];
+
+    /// <summary>The sub-millisecond part of every <c>grid_reports</c> timestamp: the report's ingest seq (EventPoints.Tiebreak).</summary>
+    private static async Task<List<long>> PointSeqsAsync(HttpClient influx)
+    {
+        var series = await QueryAsync(influx, "SELECT \"count\" FROM \"grid_reports\"");
+        return series.SelectMany(s => s!["values"]!.AsArray()).Select(v => v![0]!.GetValue<long>() % 1_000_000).ToList();
+    }
+
+    private static async Task<JsonArray> QueryAsync(HttpClient influx, string query)
+    {
+        var text = await influx.GetStringAsync($"/query?db={Database}&epoch=ns&q={Uri.EscapeDataString(query)}");
+        var result = JsonNode.Parse(text)!["results"]![0]!;
+        return result["series"]?.AsArray() ?? [];
+    }
+
+    private static long Checkpoint(string data, string name)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "state.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq FROM checkpoints WHERE name = $name";
+        command.Parameters.AddWithValue("$name", name);
+        return command.ExecuteScalar() is long seq ? seq : 0;
+    }
+
+    private static List<long> ReportSeqs(string data)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "warning.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq FROM ingest_log WHERE kind = 'Report' ORDER BY seq";
+        using var reader = command.ExecuteReader();
+        var seqs = new List<long>();
+        while (reader.Read()) seqs.Add(reader.GetInt64(0));
+        return seqs;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what, ServiceProcess? service = null)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"timed out waiting for {what}\n{service?.Output}");
+            await Task.Delay(100);
+        }
+    }
+}
