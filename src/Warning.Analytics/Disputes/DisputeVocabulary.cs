@@ -44,6 +44,9 @@ public static class DisputeVocabulary
 
     public static bool IsOpen(this CaseStatus status) => status is CaseStatus.Screened or CaseStatus.Mediating;
 
+    /// <summary>Not settled yet: open, or failed mediation and not handed on; what handling deadlines (seed 002) run against.</summary>
+    public static bool IsUnsettled(this CaseStatus status) => status.IsOpen() || status == CaseStatus.Failed;
+
     private static class Names<TEnum> where TEnum : struct, Enum
     {
         // Special wire names that the snake_case policy would spell differently.

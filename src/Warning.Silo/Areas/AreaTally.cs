@@ -17,7 +17,7 @@ public sealed class AreaTally
     public SortedDictionary<DateOnly, DayTally> Days { get; set; } = new();
     public Dictionary<string, DateTimeOffset> GridLastScreened { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Open cases by category and the day they opened: enough to count the ones past their deadlines at any moment.</summary>
+    /// <summary>Unsettled cases (open, or failed and not handed on) by category and the day they opened: enough to count the ones past their deadlines at any moment.</summary>
     public Dictionary<DisputeCategory, SortedDictionary<DateOnly, int>> OpenByOpeningDay { get; set; } = new();
     public long LastSeq { get; set; }
 
@@ -32,18 +32,12 @@ public sealed class AreaTally
         if (change.PreviousStatus is { } previous)
         {
             Add(ByStatus, previous, -1);
-            if (previous.IsOpen())
-            {
-                Add(OpenByCategory, change.PreviousCategory!.Value, -1);
-                if (change.PreviousOpenedAt is { } was) AddOpening(change.PreviousCategory!.Value, dayOf(was), -1);
-            }
+            if (previous.IsOpen()) Add(OpenByCategory, change.PreviousCategory!.Value, -1);
+            if (previous.IsUnsettled() && change.PreviousOpenedAt is { } was) AddOpening(change.PreviousCategory!.Value, dayOf(was), -1);
         }
         Add(ByStatus, change.Status, +1);
-        if (change.Status.IsOpen())
-        {
-            Add(OpenByCategory, change.Category, +1);
-            if (change.OpenedAt is { } opened) AddOpening(change.Category, dayOf(opened), +1);
-        }
+        if (change.Status.IsOpen()) Add(OpenByCategory, change.Category, +1);
+        if (change.Status.IsUnsettled() && change.OpenedAt is { } opened) AddOpening(change.Category, dayOf(opened), +1);
 
         var tally = DayOf(day);
         tally.Reports++;
@@ -203,7 +197,7 @@ public sealed record AreaCounts(
     public AreaDeadlines Deadlines { get; init; } = AreaDeadlines.None;
 }
 
-/// <summary>Open cases past their completion deadline (办结时限, per category in configuration), as a meeting reviews them.</summary>
+/// <summary>Unsettled cases (open, or failed and not handed on) past their completion deadline (办结时限, per category in configuration), as a meeting reviews them.</summary>
 public sealed record AreaDeadlines(int OverdueOpen, IReadOnlyDictionary<DisputeCategory, int> OverdueByCategory)
 {
     public static AreaDeadlines None { get; } = new(0, new Dictionary<DisputeCategory, int>());

@@ -4,7 +4,7 @@ using Warning.Silo.Cases;
 
 namespace Warning.Silo.Tests.Areas;
 
-/// <summary>Open cases past their completion deadline, as an area counts them for the meetings' deadline review.</summary>
+/// <summary>Unsettled cases past their completion deadline, as an area counts them for the meetings' deadline review.</summary>
 public sealed class AreaDeadlineTests
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 10, 0, 0, TimeSpan.FromHours(8));
@@ -42,10 +42,12 @@ public sealed class AreaDeadlineTests
         Assert.Equal(2, day46.OverdueOpen);
         Assert.Equal(1, day46.OverdueByCategory[DisputeCategory.Land]);
 
-        // Mediating is still open; resolving takes the wage case out.
+        // Mediating is still open, a failed mediation is still unsettled; resolving takes the wage case out.
         tally.Apply(Move("wage", DisputeCategory.LaborWage, CaseStatus.Screened, CaseStatus.Mediating, Start.AddDays(22), Start), DayOf);
         Assert.Equal(2, Overdue(tally, Start.AddDays(46)).OverdueOpen);
-        tally.Apply(Move("wage", DisputeCategory.LaborWage, CaseStatus.Mediating, CaseStatus.Resolved, Start.AddDays(40), Start), DayOf);
+        tally.Apply(Move("wage", DisputeCategory.LaborWage, CaseStatus.Mediating, CaseStatus.Failed, Start.AddDays(30), Start), DayOf);
+        Assert.Equal(2, Overdue(tally, Start.AddDays(46)).OverdueOpen);
+        tally.Apply(Move("wage", DisputeCategory.LaborWage, CaseStatus.Failed, CaseStatus.Resolved, Start.AddDays(40), Start), DayOf);
         Assert.Equal(1, Overdue(tally, Start.AddDays(46)).OverdueOpen);
         Assert.Equal(2, Overdue(tally, Start.AddDays(56)).OverdueOpen);
         // Without deadlines configured an area reports none rather than guessing.
