@@ -18,7 +18,7 @@
   }
 
   function render(trend) {
-    const W = 600, H = 240, left = 36, right = 110, top = 10, bottom = 24;
+    const W = 600, H = 240, left = 36, right = 150, top = 10, bottom = 24; // right: room for "婚姻家庭 12345"
     const series = trend.series.slice(0, 5);
     const days = series.length ? series[0].points.map((p) => p.day) : [];
     const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.value)));
