@@ -69,17 +69,6 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
     /// <summary>The last ingest sequence whose points are in the writer (the applier releases its waiters before it calls subscribers).</summary>
     public long FedSeq => Interlocked.Read(ref _fedSeq);
 
-    /// <summary>Waits until every entry up to <paramref name="seq"/> has been handed to the writer.</summary>
-    public async Task WaitForFedAsync(long seq, TimeSpan timeout)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (FedSeq < seq)
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"time-series feed at {FedSeq}, waiting for {seq}");
-            await Task.Delay(10);
-        }
-    }
-
     private void OnApplied(IReadOnlyList<IngestEntry> entries)
     {
         if (entries.Count == 0) return;

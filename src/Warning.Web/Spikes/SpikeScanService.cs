@@ -57,8 +57,8 @@ public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grai
                 .Select(s => new
                 {
                     villageId = s.Key,
-                    name = hierarchy.TryGet(s.Key, out var v) ? v.Name : s.Key,
-                    path = hierarchy.TryGet(s.Key, out _) ? hierarchy.PathToRoot(s.Key).Select(a => a.Id).ToArray() : [s.Key],
+                    name = hierarchy[s.Key].Name,
+                    path = hierarchy.PathToRoot(s.Key).Select(a => a.Id).ToArray(),
                     active = s.Value.Active,
                 }).ToArray() });
         }
