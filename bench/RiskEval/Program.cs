@@ -1,5 +1,6 @@
 // Risk evaluation: trains on simulator history and prints AUC, AUPR, Brier, calibration and precision among the top k
-// cases per day for the model, the points score, the base rate and the oracle, then per county and per category.
+// cases per day for the model, the points score, the base rate, the as-of oracle and the full-course hazard, then per
+// county and per category.
 // Usage: dotnet run --project bench/RiskEval -c Release -- [city: dingxi|small] [days=730] [seed=42] [sample=1] [casesPerVillagePerDay]
 using System.Diagnostics;
 using System.Globalization;

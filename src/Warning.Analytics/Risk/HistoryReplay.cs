@@ -4,8 +4,13 @@ using Warning.Analytics.Simulation;
 
 namespace Warning.Analytics.Risk;
 
-/// <summary>One training or evaluation row: a case as of a scoring time, and what happened in the 30 days after.</summary>
-public sealed record ScoringRow(string CaseId, string CountyId, DisputeCategory Category, DateTimeOffset At, bool HarmWithin30Days, double Oracle);
+/// <summary>
+/// One training or evaluation row: a case as of a scoring time, and what happened in the 30 days after.
+/// <see cref="FullCourseProbability"/> is the simulator's hazard over the case's whole first 30 days (it knows the future);
+/// <see cref="Setup"/>, <see cref="OpenedAt"/> and <see cref="Seen"/> let the evaluation compute the as-of truth (<see cref="AsOfHarm"/>).
+/// </summary>
+public sealed record ScoringRow(string CaseId, string CountyId, DisputeCategory Category, DateTimeOffset At, bool HarmWithin30Days,
+    double FullCourseProbability, CaseSetup? Setup, DateTimeOffset OpenedAt, CourseSeen Seen);
 
 /// <summary>Rows (features in one row-major array) in scoring-time order.</summary>
 public sealed class TrainingSet
@@ -73,7 +78,8 @@ public static class HistoryReplay
                     extractor.Extract(snapshot, at, row);
                     features.AddRange(row);
                     var label = truth.HarmAt is { } harmAt && harmAt > at && harmAt <= at.AddDays(30);
-                    rows.Add(new ScoringRow(item.CaseId, CountyOf(city, b.GridId), b.Category, at, label, truth.HarmProbability30Days));
+                    rows.Add(new ScoringRow(item.CaseId, CountyOf(city, b.GridId), b.Category, at, label, truth.HarmProbability30Days,
+                        truth.Setup, b.OpenedAt, b.Seen()));
                 }
                 if (b.PendingScores == 0) cases.Remove(item.CaseId);
             }
@@ -147,5 +153,20 @@ public static class HistoryReplay
         public List<SnapshotIncident> Incidents { get; } = new();
         public HashSet<string> Persons { get; } = new(StringComparer.Ordinal);
         public int PendingScores { get; set; }
+
+        /// <summary>The course so far in the as-of oracle's terms; every report and incident held was released by the scoring time.</summary>
+        public CourseSeen Seen()
+        {
+            int attempts = 0, failures = 0, threats = 0;
+            var referred = false;
+            foreach (var r in Reports)
+            {
+                attempts = Math.Max(attempts, r.MediationAttempts);
+                if (r.Status == CaseStatus.Failed) failures++;
+                if (r.Status == CaseStatus.Referred) referred = true;
+            }
+            foreach (var i in Incidents) if (i.Type == IncidentType.Threat) threats++;
+            return new CourseSeen(attempts, failures, referred, Resolved: false, threats);
+        }
     }
 }

@@ -6,6 +6,8 @@ namespace Warning.Analytics.Risk;
 
 public sealed record ScorerMetrics(string Scorer, double Auc, double Aupr, double Brier, double PrecisionAtTopK);
 
+public sealed record AsOfOracleSummary(int Rows, double MeanKept, double MeanDraws, int Unmatched);
+
 public sealed record SliceMetrics(string Slice, int Rows, int Harms, double ModelAuc, double OracleAuc, double ModelBrier, double OracleBrier);
 
 public sealed record EvaluationReport(
@@ -13,6 +15,9 @@ public sealed record EvaluationReport(
     IReadOnlyList<ScorerMetrics> Scorers, IReadOnlyDictionary<string, IReadOnlyList<RiskMetrics.CalibrationBin>> Calibration,
     IReadOnlyList<SliceMetrics> Counties, IReadOnlyList<SliceMetrics> Categories, double TrainingSeconds)
 {
+    /// <summary>How the as-of oracle was estimated: redrawn courses kept per row (mean), rows where none matched.</summary>
+    public AsOfOracleSummary AsOfOracle { get; init; } = new(0, 0, 0, 0);
+
     public ScorerMetrics Of(string scorer) => Scorers.Single(s => s.Scorer == scorer);
 
     public string ToText()
@@ -23,13 +28,17 @@ public sealed record EvaluationReport(
         sb.AppendLine(c, $"{"scorer",-12} {"AUC",7} {"AUPR",7} {"Brier",8} {$"P@{TopK}/day",9}");
         foreach (var s in Scorers) sb.AppendLine(c, $"{s.Scorer,-12} {s.Auc,7:F4} {s.Aupr,7:F4} {s.Brier,8:F5} {s.PrecisionAtTopK,9:F4}");
         var m = Of("model");
-        var o = Of("oracle");
-        sb.AppendLine(c, $"model vs oracle: AUC gap {o.Auc - m.Auc:+0.0000;-0.0000}, Brier {(m.Brier / o.Brier - 1) * 100:+0.0;-0.0}%");
-        if (Scorers.Any(s => s.Scorer == "hazard_asof"))
+        void Versus(string other, string what)
         {
-            var h = Of("hazard_asof");
-            sb.AppendLine(c, $"model vs hazard_asof (true formula on what is known then): AUC gap {h.Auc - m.Auc:+0.0000;-0.0000}, Brier {(m.Brier / h.Brier - 1) * 100:+0.0;-0.0}%");
+            if (Scorers.All(s => s.Scorer != other)) return;
+            var o = Of(other);
+            sb.AppendLine(c, $"model vs {other} ({what}): AUC gap {o.Auc - m.Auc:+0.0000;-0.0000}, Brier {(m.Brier / o.Brier - 1) * 100:+0.0;-0.0}%");
         }
+        Versus("oracle", "simulator's truth as of the scoring time, the best any scorer can do");
+        Versus("full_course", "knows the case's future: no scorer can reach it");
+        Versus("hazard_asof", "true formula on the course so far, future ignored");
+        var a = AsOfOracle;
+        sb.AppendLine(c, $"oracle: {a.MeanKept:F0} redrawn courses kept per row on average ({a.MeanDraws:F0} drawn), {a.Unmatched:N0} of {a.Rows:N0} rows matched none and use hazard_asof");
         foreach (var (scorer, bins) in Calibration)
         {
             sb.AppendLine(c, $"calibration ({scorer}): {"bin",-13} {"n",8} {"mean p",8} {"observed",8}");
@@ -49,9 +58,10 @@ public sealed record EvaluationReport(
 }
 
 /// <summary>
-/// Trains on simulator history and compares, on the test period: the model, the points score, the base rate, and the
-/// oracle (the simulator's true probability, computed from the case's whole first 30 days, so it also knows things no
-/// scorer can know at the scoring time: it is the ceiling, not a fair competitor).
+/// Trains on simulator history and compares, on the test period: the model, the points score, the base rate, the
+/// oracle (<see cref="AsOfHarm"/>: the simulator's true probability of harm in the row's 30-day window given what the
+/// case had shown by the scoring time, the best any scorer can do) and <c>full_course</c> (the simulator's hazard over
+/// the case's whole first 30 days, future included: a ceiling no scorer at the scoring time can reach).
 /// </summary>
 public static class RiskEvaluation
 {
@@ -75,7 +85,8 @@ public static class RiskEvaluation
 
     private static readonly Dictionary<string, int> Columns = RiskFeatures.All.Select((f, i) => (f.Name, i)).ToDictionary(t => t.Name, t => t.i);
 
-    public static EvaluationReport Run(TrainingSet set, TrainingOptions options, int topK = 10, Action<string>? progress = null)
+    public static EvaluationReport Run(TrainingSet set, TrainingOptions options, int topK = 10, Action<string>? progress = null,
+        int asOfAccept = 400, int asOfMaxDraws = 40_000)
     {
         var result = RiskTrainer.Train(set, options, "eval", "simulator", progress);
         using var model = result.Model;
@@ -94,9 +105,10 @@ public static class RiskEvaluation
         var (_, yTrain) = RiskTrainer.Gather(set, result.Split.Train);
         var baseRate = yTrain.Average();
         var baseP = Enumerable.Repeat((double)baseRate, test.Length).ToArray();
-        var oracleP = test.Select(i => set.Rows[i].Oracle).ToArray();
+        var fullP = test.Select(i => set.Rows[i].FullCourseProbability).ToArray();
         var hazardP = new double[test.Length];
         for (var i = 0; i < test.Length; i++) hazardP[i] = HazardAsOf(x.AsSpan(i * RiskFeatures.Count, RiskFeatures.Count));
+        var (oracleP, asOf) = AsOfOracle(set, test, hazardP, asOfAccept, asOfMaxDraws, progress);
         var days = test.Select(i => DateOnly.FromDateTime(set.Rows[i].At.ToOffset(DisputeSimulator.ChinaOffset).DateTime)).ToArray();
 
         ScorerMetrics Measure(string name, double[] p) => new(name, RiskMetrics.Auc(p, labels), RiskMetrics.AveragePrecision(p, labels),
@@ -116,12 +128,49 @@ public static class RiskEvaluation
         progress?.Invoke("evaluated");
         return new EvaluationReport(result.Split.Train.Length, result.Split.Calibration.Length, test.Length, labels.Count(l => l),
             result.Split.CalibrationFrom, result.Split.TestFrom, topK,
-            [Measure("model", modelP), Measure("points", pointsP), Measure("base_rate", baseP), Measure("hazard_asof", hazardP), Measure("oracle", oracleP)],
+            [Measure("model", modelP), Measure("points", pointsP), Measure("base_rate", baseP), Measure("hazard_asof", hazardP), Measure("oracle", oracleP),
+                Measure("full_course", fullP)],
             new Dictionary<string, IReadOnlyList<RiskMetrics.CalibrationBin>>
             {
                 ["model"] = RiskMetrics.Calibration(modelP, labels),
                 ["oracle"] = RiskMetrics.Calibration(oracleP, labels),
             },
-            SliceBy(r => r.CountyId), SliceBy(r => Disputes.DisputeVocabulary.WireName(r.Category)), result.Seconds);
+            SliceBy(r => r.CountyId), SliceBy(r => Disputes.DisputeVocabulary.WireName(r.Category)), result.Seconds)
+        {
+            AsOfOracle = asOf,
+        };
+    }
+
+    /// <summary>The as-of truth for each test row, in parallel; a row whose seen course no redraw matched falls back to <paramref name="fallback"/>.</summary>
+    private static (double[] P, AsOfOracleSummary Summary) AsOfOracle(TrainingSet set, int[] test, double[] fallback, int accept, int maxDraws, Action<string>? progress)
+    {
+        var p = new double[test.Length];
+        long kept = 0, draws = 0, done = 0;
+        var unmatched = 0;
+        var step = Math.Max(1, test.Length / 10);
+        Parallel.For(0, test.Length, i =>
+        {
+            var row = set.Rows[test[i]];
+            if (row.Setup is null) throw new InvalidOperationException($"row {row.CaseId} has no case setup: the as-of oracle needs simulator truth");
+            // Seeded by case and moment, so the evaluation is reproducible whatever the thread schedule.
+            var minutes = row.At.UtcTicks / TimeSpan.TicksPerMinute;
+            var seed = unchecked(Fnv(row.CaseId) * 31 + (int)(minutes ^ (minutes >> 32)));
+            var e = AsOfHarm.Probability(row.Setup, row.OpenedAt, row.At, row.Seen, TimeSpan.FromDays(30), seed, accept, maxDraws);
+            p[i] = e.Found ? e.Probability : fallback[i];
+            Interlocked.Add(ref kept, e.Accepted);
+            Interlocked.Add(ref draws, e.Draws);
+            if (!e.Found) Interlocked.Increment(ref unmatched);
+            var n = Interlocked.Increment(ref done);
+            if (n % step == 0) progress?.Invoke($"as-of oracle: {n:N0} of {test.Length:N0} rows");
+        });
+        return (p, new AsOfOracleSummary(test.Length, kept / (double)Math.Max(1, test.Length), draws / (double)Math.Max(1, test.Length), unmatched));
+    }
+
+    private static int Fnv(string s)
+    {
+        // Not string.GetHashCode or HashCode.Combine: those are randomised per process.
+        var h = 2166136261u;
+        foreach (var ch in s) h = (h ^ ch) * 16777619;
+        return unchecked((int)h);
     }
 }

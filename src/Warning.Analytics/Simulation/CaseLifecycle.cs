@@ -11,7 +11,6 @@ internal static class CaseLifecycle
 {
     private static readonly CaseFlag[] NoFlags = [];
     private static readonly string[] NoPersons = [];
-    private static readonly TimeSpan Window = TimeSpan.FromDays(30);
 
     public static CaseTruth Plan(RunContext run, VillageModel village, int gridIndex, DisputeCategory category, DateTimeOffset openedAt, List<SimulatedEvent> output)
     {
@@ -78,82 +77,46 @@ internal static class CaseLifecycle
         void Incident(DateTimeOffset at, IncidentSource source, IncidentType type, int severity, string summary, IReadOnlyList<string>? who = null) =>
             output.Add(new SimulatedIncident(new Incident(run.NextIncidentId(), source, type, at, gridId, caseId, who ?? NoPersons, severity, summary)));
 
-        // Mediation, attempt after attempt.
-        var windowEnd = openedAt + Window;
-        var success = profile.MediationSuccess * (threatened ? 0.8 : 1) * (isGroup ? 0.85 : 1);
-        var t = openedAt;
+        // The course before any harm, drawn in one place so the as-of oracle redraws it by the same law.
+        var setup = new CaseSetup(category, isGroup, parties, people, amount, flags, persons, documentedThreat);
+        var course = new CaseCourse();
+        course.Draw(rng, setup, openedAt);
+        var resolvedAt = course.ResolvedAt;
         var attempts = 0;
-        var failedInWindow = 0;
-        var failedTotal = 0;
-        DateTimeOffset? resolvedAt = null, firstFailure = null;
-        var lastPrecursor = openedAt;
-        var referred = false;
-
-        if (!isGroup && !threatened && rng.Chance(0.12))
+        if (course.SettledOnSpotAt is { } onSpot)
         {
-            // 随手调: settled on the spot by the grid worker.
             attempts = 1;
-            resolvedAt = t = openedAt.AddHours(rng.Uniform(1, 6));
-            Report(t, CaseStatus.Resolved, attempts, Summaries.ResolvedOnSpot);
+            Report(onSpot, CaseStatus.Resolved, attempts, Summaries.ResolvedOnSpot);
         }
-        else
+        foreach (var step in course.Steps)
         {
-            while (true)
+            attempts++;
+            Report(step.StartedAt, CaseStatus.Mediating, attempts, attempts == 1 ? Summaries.Mediating : Summaries.MediatingAgain);
+            if (step.Succeeded)
             {
-                attempts++;
-                t = t.AddHours(2 + rng.Exponential(profile.DaysBetweenAttempts * 24));
-                Report(t, CaseStatus.Mediating, attempts, attempts == 1 ? Summaries.Mediating : Summaries.MediatingAgain);
-                t = t.AddHours(rng.Uniform(2, 48));
-                if (rng.Chance(success))
-                {
-                    resolvedAt = t;
-                    Report(t, CaseStatus.Resolved, attempts, Summaries.Resolved);
-                    if (rng.Chance(0.15)) Incident(t.AddMinutes(30), IncidentSource.MediationCenter, IncidentType.MediationResult, 1, Summaries.MediationCenterResult);
-                    break;
-                }
-                Report(t, CaseStatus.Failed, attempts, Summaries.Failed);
-                failedTotal++;
-                firstFailure ??= t;
-                if (t < windowEnd) { failedInWindow++; lastPrecursor = t; }
-                if (attempts >= 6 || (attempts >= 3 && rng.Chance(0.5)) || rng.Chance(0.12)) { referred = true; break; }
-                if (rng.Chance(0.02)) break; // stalls: nobody files again, the case stays open as failed
+                Report(step.EndedAt, CaseStatus.Resolved, attempts, Summaries.Resolved);
+                if (step.MediationCenterResult) Incident(step.EndedAt.AddMinutes(30), IncidentSource.MediationCenter, IncidentType.MediationResult, 1, Summaries.MediationCenterResult);
+            }
+            else
+            {
+                Report(step.EndedAt, CaseStatus.Failed, attempts, Summaries.Failed);
             }
         }
-
-        if (referred)
+        var referred = course.ReferredAt is not null;
+        if (course.ReferredAt is { } referredAt)
         {
-            t = t.AddHours(rng.Uniform(24, 72));
-            var toCourt = rng.Chance(0.6);
-            Report(t, CaseStatus.Referred, attempts, toCourt ? Summaries.ReferredToCourt : Summaries.Referred);
-            if (toCourt)
-            {
-                var heard = t.AddDays(rng.Uniform(10, 40));
-                var agreed = rng.Chance(0.85);
-                Incident(heard, IncidentSource.Court, IncidentType.MediationResult, 1, agreed ? Summaries.CourtResultAgreed : Summaries.CourtResultFailed);
-                if (agreed)
-                {
-                    resolvedAt = heard.AddDays(rng.Uniform(1, 3));
-                    Report(resolvedAt.Value, CaseStatus.Resolved, attempts, Summaries.ResolvedAfterReferral);
-                }
-            }
-            else if (rng.Chance(0.75))
-            {
-                resolvedAt = t.AddDays(rng.Uniform(5, 30));
-                Report(resolvedAt.Value, CaseStatus.Resolved, attempts, Summaries.ResolvedAfterReferral);
-            }
+            Report(referredAt, CaseStatus.Referred, attempts, course.ToCourt ? Summaries.ReferredToCourt : Summaries.Referred);
+            if (course.ToCourt)
+                Incident(course.CourtHeardAt, IncidentSource.Court, IncidentType.MediationResult, 1, course.CourtAgreed ? Summaries.CourtResultAgreed : Summaries.CourtResultFailed);
+            if (resolvedAt is { } r) Report(r, CaseStatus.Resolved, attempts, Summaries.ResolvedAfterReferral);
         }
 
         // Feed incidents while the case is live.
-        var liveUntil = resolvedAt ?? windowEnd;
-        var liveHours = Math.Max(1, (liveUntil - openedAt).TotalHours);
-        var threatCalls = (threatened && rng.Chance(0.45) ? 1 : 0) + (threatened && rng.Chance(0.15) ? 1 : 0) + (rng.Chance(0.015 + 0.05 * failedTotal) ? 1 : 0);
-        var threatsInWindow = 0;
-        for (var i = 0; i < threatCalls; i++)
-        {
-            var at = openedAt.AddHours(rng.Uniform(1, liveHours));
-            Incident(at, IncidentSource.Police110, IncidentType.Threat, 3, Summaries.ThreatCall, persons);
-            if (at < windowEnd) { threatsInWindow++; if (at > lastPrecursor) lastPrecursor = at; }
-        }
+        foreach (var at in course.ThreatCalls) Incident(at, IncidentSource.Police110, IncidentType.Threat, 3, Summaries.ThreatCall, persons);
+        var liveHours = course.LiveHours;
+        var failedTotal = course.FailedTotal;
+        var windowEnd = course.WindowEnd;
+        var lastPrecursor = course.LastPrecursor;
 
         var complaints = 0;
         var complaintProne = category is DisputeCategory.PropertyMgmt or DisputeCategory.Environment or DisputeCategory.Consumer or DisputeCategory.LaborWage;
@@ -165,7 +128,7 @@ internal static class CaseLifecycle
 
         // Petitions follow unresolved grievances. They are recorded, and the hazard below never sees them.
         var petitions = 0;
-        if (firstFailure is { } failedAt && (failedTotal >= 2 || referred))
+        if (course.FirstFailure is { } failedAt && (failedTotal >= 2 || referred))
         {
             var petitionProne = category is DisputeCategory.Land or DisputeCategory.Demolition or DisputeCategory.LaborWage;
             if (rng.Chance(0.15 + (petitionProne ? 0.10 : 0)))
@@ -176,8 +139,7 @@ internal static class CaseLifecycle
         }
 
         // Ground truth.
-        var daysOpen = resolvedAt is { } closed ? Math.Min(HarmModel.DaysOpenCap, (closed - openedAt).TotalDays) : HarmModel.DaysOpenCap;
-        var features = new CaseFeatures(category, flags, people, amount, failedInWindow, threatsInWindow, daysOpen, documentedThreat, petitions, complaints);
+        var features = course.Features(setup, petitions, complaints);
         var probability = HarmModel.Probability30Days(features);
         var harmed = rng.Chance(probability);
         DateTimeOffset? harmAt = null;
@@ -209,6 +171,7 @@ internal static class CaseLifecycle
         return new CaseTruth(caseId, gridId, category, openedAt, probability, harmed, harmAt, harmKind)
         {
             Features = features,
+            Setup = setup,
             ResolvesEventually = resolvesEventually,
         };
     }

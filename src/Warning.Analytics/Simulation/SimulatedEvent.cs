@@ -26,6 +26,9 @@ public sealed record CaseTruth(
     /// <summary>The features the hazard was computed from (documented in Simulation/README.md).</summary>
     public CaseFeatures? Features { get; init; }
 
+    /// <summary>What the case was at opening, from which <see cref="AsOfHarm"/> redraws the unseen rest of its course.</summary>
+    public CaseSetup? Setup { get; init; }
+
     /// <summary>Whether the case's last report (possibly after the run ends) is resolved.</summary>
     public bool ResolvesEventually { get; init; }
 }

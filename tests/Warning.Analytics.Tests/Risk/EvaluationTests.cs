@@ -19,10 +19,29 @@ public sealed class EvaluationTests(RiskFixture risk, ITestOutputHelper output)
         Assert.True(model.Auc > 0.65, $"model AUC {model.Auc:F4}");
         Assert.True(model.Brier < baseRate.Brier, $"model Brier {model.Brier:F5} vs base rate {baseRate.Brier:F5}");
         Assert.True(model.Aupr > 2 * baseRate.Aupr, $"model AUPR {model.Aupr:F4} vs base rate {baseRate.Aupr:F4}");
-        // The oracle knows the case's whole first 30 days (future failures and threat calls), so it is a ceiling, not a target
-        // any as-of scorer can reach; the gap is reported, and bounded here so a regression shows.
-        Assert.True(oracle.Auc - model.Auc < 0.15, $"AUC gap to oracle {oracle.Auc - model.Auc:F4}");
-        Assert.True(model.Brier < oracle.Brier * 1.10, $"Brier {model.Brier:F5} vs oracle {oracle.Brier:F5}");
+        // The oracle is the truth as of the scoring time; this small city trains on a tenth of Dingxi's rows, so the bound
+        // is looser than the aim (measured on Dingxi by bench/risk-eval.sh) and catches a regression.
+        Assert.True(oracle.Auc - model.Auc < 0.06, $"AUC gap to oracle {oracle.Auc - model.Auc:F4}");
+        Assert.True(model.Brier < oracle.Brier * 1.05, $"Brier {model.Brier:F5} vs oracle {oracle.Brier:F5}");
+    }
+
+    [Fact]
+    public void As_of_oracle_is_calibrated_and_knows_more_than_the_formula_on_the_past_and_less_than_the_future()
+    {
+        var e = risk.Evaluation;
+        var bins = e.Calibration["oracle"];
+        var total = bins.Sum(b => b.Count);
+        var predicted = bins.Where(b => b.Count > 0).Sum(b => b.MeanPredicted * b.Count) / total;
+        var observed = bins.Where(b => b.Count > 0).Sum(b => b.Observed * b.Count) / total;
+        // Three standard errors of the observed rate: the oracle's probabilities are the truth, so only chance separates them.
+        var se = Math.Sqrt(observed * (1 - observed) / total);
+        Assert.True(Math.Abs(predicted - observed) < 3 * se, $"oracle mean {predicted:F4} vs observed {observed:F4} (se {se:F4})");
+        // A handful of rare courses may defeat the redraw budget; many would mean the replay's seen course and
+        // CaseCourse.SeenAt count different things.
+        Assert.True(e.AsOfOracle.Unmatched <= e.AsOfOracle.Rows / 1000, $"{e.AsOfOracle.Unmatched} of {e.AsOfOracle.Rows} rows matched no redrawn course");
+        Assert.True(e.AsOfOracle.MeanKept >= 300, $"kept {e.AsOfOracle.MeanKept:F0} courses per row");
+        Assert.True(e.Of("oracle").Auc > e.Of("hazard_asof").Auc, "the truth as of the moment beats the formula that ignores the future");
+        Assert.True(e.Of("oracle").Auc < e.Of("full_course").Auc, "knowing the future beats any as-of probability");
     }
 
     [Fact]
@@ -41,7 +60,7 @@ public sealed class EvaluationTests(RiskFixture risk, ITestOutputHelper output)
     public void Report_has_every_slice()
     {
         var e = risk.Evaluation;
-        Assert.Equal(["model", "points", "base_rate", "hazard_asof", "oracle"], e.Scorers.Select(s => s.Scorer).ToArray());
+        Assert.Equal(["model", "points", "base_rate", "hazard_asof", "oracle", "full_course"], e.Scorers.Select(s => s.Scorer).ToArray());
         Assert.Equal(2, e.Counties.Count);
         Assert.True(e.Categories.Count >= 10);
         Assert.Equal(e.TestRows, e.Counties.Sum(c => c.Rows));
