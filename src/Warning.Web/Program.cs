@@ -46,6 +46,7 @@ builder.Services.AddHostedService<SituationBroadcaster>();
 builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
 builder.Services.AddHostedService<DemoFeed>();
 builder.Services.AddRiskRetraining(config);
+builder.Services.AddRiskRescoring(config);
 builder.Services.AddSpikeScan(config);
 
 var app = builder.Build();

@@ -43,6 +43,15 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
         return Task.CompletedTask;
     }
 
+    public Task ApplyCaseRisks(long seq, IReadOnlyList<CaseRiskChange> changes)
+    {
+        if (seq <= State.RiskLastSeq) return Task.CompletedTask;
+        foreach (var change in changes) State.Tally.Risk.Apply(change);
+        State.RiskLastSeq = seq;
+        WriteStateAsync();
+        return Task.CompletedTask;
+    }
+
     public Task<AreaCounts> GetCounts()
     {
         var grids = Hierarchy.TryGet(Key, out var area) ? GridCount(area) : 0;

@@ -14,6 +14,9 @@ public interface IAreaGrain : IGrainWithStringKey
     /// <summary>A case below this area was re-scored when an incident was linked to it.</summary>
     Task ApplyCaseRisk(long seq, CaseRiskChange change);
 
+    /// <summary>The score moves of the cases below this area at one re-score tick, all under the tick's seq.</summary>
+    Task ApplyCaseRisks(long seq, IReadOnlyList<CaseRiskChange> changes);
+
     Task<AreaCounts> GetCounts();
 
     /// <summary>Cases opened per day and category over [from, to], days with none left out (the spike scan's input).</summary>

@@ -78,24 +78,47 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
         return risk;
     }
 
+    public async Task<CaseRiskChange?> Rescore(long seq, DateTimeOffset asOf)
+    {
+        if (seq <= State.LastSeq) return State.IncidentRiskChanges.GetValueOrDefault(seq);
+        CaseRiskChange? moved = null;
+        if (State.Exists && State.Status.IsOpen() && asOf > LatestEvent() && asOf > (State.RescoredAsOf ?? DateTimeOffset.MinValue))
+        {
+            State.RescoredAsOf = asOf;
+            var risk = await RescoreAsync(wasOpen: true);
+            if (risk is not null && (risk.PreviousBasisPoints != risk.BasisPoints || risk.PreviousHigh != risk.High))
+                State.IncidentRiskChanges[seq] = moved = risk;
+        }
+        State.LastSeq = seq;
+        await WriteStateAsync();
+        return moved;
+    }
+
     public Task<CaseView?> GetView() => Task.FromResult(State.Exists
         ? new CaseView(Key, State.GridId!, State.Category, State.Status, State.OpenedAt, State.UpdatedAt, State.PartiesCount,
             State.PeopleInvolved, State.AmountInDispute, State.MediationAttempts, State.Flags.ToArray(), State.PersonIds.Count,
             State.History.ToArray(), State.Incidents.ToArray()) { Score = State.Score }
         : null);
 
+    private DateTimeOffset LatestEvent()
+    {
+        var latest = State.UpdatedAt;
+        foreach (var i in State.Incidents) if (i.OccurredAt > latest) latest = i.OccurredAt;
+        return latest;
+    }
+
     /// <summary>
-    /// Re-scores the case as of its latest known event (not the wall clock, so a replay after a crash gives the same
-    /// score) and returns what changed for the areas' roll-up. A scoring failure keeps the previous score: the report
-    /// itself must still be applied.
+    /// Re-scores the case as of its latest known event or re-score tick, whichever is later (never the wall clock, so a
+    /// replay after a crash gives the same score), and returns what changed for the areas' roll-up. A scoring failure
+    /// keeps the previous score: the report itself must still be applied.
     /// </summary>
     private async Task<CaseRiskChange?> RescoreAsync(bool wasOpen)
     {
         var previous = State.Score;
         try
         {
-            var asOf = State.UpdatedAt;
-            foreach (var i in State.Incidents) if (i.OccurredAt > asOf) asOf = i.OccurredAt;
+            var asOf = LatestEvent();
+            if (State.RescoredAsOf is { } tick && tick > asOf) asOf = tick;
             var snapshot = new CaseSnapshot(State.Category, State.OpenedAt,
                 State.History.Select(h => new SnapshotReport(h.ReportedAt, h.Status, h.Category, h.PartiesCount, h.PeopleInvolved, h.AmountInDispute, h.MediationAttempts, h.Flags)).ToArray(),
                 State.Incidents.Select(i => new SnapshotIncident(i.OccurredAt, i.Type)).ToArray(),

@@ -27,8 +27,14 @@ public sealed class CaseState
     /// <summary>The change each applied report made, by log seq: a replay after a crash re-sends it to areas that missed it.</summary>
     public Dictionary<long, CaseChange> Changes { get; set; } = new();
 
-    /// <summary>The score move each linked incident made, by log seq: a replay re-sends it to areas that missed it.</summary>
+    /// <summary>
+    /// The score move each linked incident or re-score tick made, by log seq: a replay re-sends it to areas that missed it.
+    /// (The name predates the ticks; it stays so existing state still reads.)
+    /// </summary>
     public Dictionary<long, CaseRiskChange> IncidentRiskChanges { get; set; } = new();
+
+    /// <summary>The latest re-score tick applied (<see cref="ICaseGrain.Rescore"/>): scores are never taken as of an earlier moment again.</summary>
+    public DateTimeOffset? RescoredAsOf { get; set; }
 
     public bool Exists => GridId is not null;
 }

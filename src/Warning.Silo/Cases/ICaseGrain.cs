@@ -12,6 +12,13 @@ public interface ICaseGrain : IGrainWithStringKey
     /// <summary>Links an incident and re-scores the case in the same turn; returns the score's move for the areas (on replay, the move it made then).</summary>
     Task<CaseRiskChange?> LinkIncident(long seq, Incident incident);
 
+    /// <summary>
+    /// Re-scores an open case as of <paramref name="asOf"/> (a tick in the log, see <c>Risk/OpenCaseRescore</c>): days open,
+    /// deadlines passed, incidents ageing out of their 7- and 30-day windows and the village's spike state move a score
+    /// with no new report. Returns the move for the areas, or null if the case is closed or its score did not move.
+    /// </summary>
+    Task<CaseRiskChange?> Rescore(long seq, DateTimeOffset asOf);
+
     /// <summary>The case as the reading API shows it, or null if no report ever opened it.</summary>
     Task<CaseView?> GetView();
 }

@@ -9,6 +9,7 @@ using Warning.Silo.Areas;
 using Warning.Silo.Cases;
 using Warning.Silo.GrainHost;
 using Warning.Silo.Persons;
+using Warning.Silo.Risk;
 
 namespace Warning.Silo.Ingest;
 
@@ -200,6 +201,12 @@ public sealed class IngestApplier : BackgroundService
             {
                 var person = entry.Record as KeyIndividual ?? JsonSerializer.Deserialize<KeyIndividual>(entry.Payload, WarningJson.Options)!;
                 await _grains.GetGrain<IPersonGrain>(person.PersonId).Register(entry.Seq, person);
+                break;
+            }
+            case IngestKind.Rescore:
+            {
+                var tick = entry.Record as RescoreTick ?? JsonSerializer.Deserialize<RescoreTick>(entry.Payload, WarningJson.Options)!;
+                await OpenCaseRescore.ApplyAsync(_grains, _hierarchy, entry.Seq, tick, _logger);
                 break;
             }
         }

@@ -4,6 +4,7 @@ using Quartz;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Analytics.Simulation;
+using Warning.Silo.Ingest;
 using Warning.Silo.Risk;
 using Warning.Silo.Time;
 
@@ -25,7 +26,7 @@ public sealed record RetrainStatus(string JobId, RetrainState State, string Trig
 /// service runs on the simulator's city; Risk/README.md explains why not the ingest log yet), <c>HistoryDays</c> up to
 /// the service clock's today, on the service's own hierarchy. One run at a time; runs are kept in memory for progress.
 /// </summary>
-public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry registry, WarningClock clock, IOptions<RiskOptions> options, ILogger<RiskRetrainer> logger)
+public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry registry, IngestLog log, WarningClock clock, IOptions<RiskOptions> options, ILogger<RiskRetrainer> logger)
 {
     private readonly ConcurrentDictionary<string, RetrainStatus> _jobs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _one = new(1, 1);
@@ -63,6 +64,13 @@ public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry reg
             var result = await Task.Run(() => RiskTrainer.Train(set, training, version, $"simulator seed {o.TrainingSeed}",
                 m => Update(jobId, s => s with { Percent = Math.Min(95, s.Percent + 10), Progress = m })), ct);
             registry.Publish(result.Model);
+            // Open cases keep the old model's scores until something happens to them; a tick re-scores them all now.
+            // It is in the log before the job reads "succeeded", so a caller that then waits for the applier sees it.
+            try { await log.AppendAsync([OpenCaseRescore.Tick(clock.Now, $"model {version}")], ct); }
+            catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException)
+            {
+                logger.LogWarning("No re-score tick after {Version}: shutting down; the next daily tick re-scores", version);
+            }
             Update(jobId, s => s with
             {
                 State = RetrainState.Succeeded, FinishedAt = clock.Now, Percent = 100, Progress = "published",

@@ -49,6 +49,8 @@ public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hi
             // so the demo shows the simulator's planted spikes instead of waiting for midnight.
             await applier.WaitForAppliedAsync(log.LastSeq, stoppingToken);
             await spikes.ScanAsync(clock.Today.AddDays(-1), apply: true, stoppingToken);
+            // The history's cases were scored as of their last event, some weeks ago; bring them to today.
+            await log.AppendAsync([OpenCaseRescore.Tick(clock.Now, "demo history")], stoppingToken);
             // Likewise the nightly retraining: train a first model now (in the background, the live feed goes on) so the
             // demo's scores come from the model rather than the points score.
             if (models.Live is null && retrainer.Running is null)

@@ -133,6 +133,10 @@ public sealed class RetrainTests : IDisposable
     public async Task On_demand_retraining_reports_progress_and_swaps_the_live_model()
     {
         var client = _app.CreateClient();
+        // A case opened before the model exists: publishing re-scores it with no new report.
+        var firstGrid = _app.Services.GetRequiredService<AreaHierarchy>().AtLevel(AreaLevel.Grid).First().Id;
+        var early = await Reports.PostAsync(client, "/api/v1/reports", Reports.Valid(firstGrid));
+        var earlyCase = (string)early.Body!["items"]![0]!["caseId"]!;
         var accepted = await Reports.PostAsync(client, "/api/v1/risk/model/retrain", new JsonObject { ["historyDays"] = 365 });
         Assert.Equal(202, accepted.Status);
         var jobId = (string)accepted.Body!["jobId"]!;
@@ -163,6 +167,8 @@ public sealed class RetrainTests : IDisposable
         var r = await Reports.PostAsync(client, "/api/v1/reports", Reports.Valid(grid));
         var log = _app.Services.GetRequiredService<IngestLog>();
         await _app.Services.GetRequiredService<IngestApplier>().WaitForAppliedAsync(log.LastSeq).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(log.ReadAfter(0), e => e.Kind == IngestKind.Rescore && e.Payload.Contains(version, StringComparison.Ordinal));
+        Assert.Equal(version, (string?)(await Reports.GetAsync(client, $"/api/v1/cases/{earlyCase}"))["score"]!["model"]);
         var view = await Reports.GetAsync(client, $"/api/v1/cases/{(string)r.Body!["items"]![0]!["caseId"]!}");
         Assert.Equal(version, (string?)view["score"]!["model"]);
         Assert.NotEmpty(view["score"]!["contributions"]!.AsArray());

@@ -22,6 +22,8 @@ public sealed class WarningAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Hierarchy:SimulatedCityShape", "Small");
         builder.UseSetting("Simulator:Enabled", "false");
         builder.UseSetting("Applier:CheckpointInterval", "00:00:01");
+        // A tick ten seconds in would re-score whatever a test had just checked; RescoreOnStartupTests turns it on.
+        builder.UseSetting("Risk:RescoreOnStartup", "false");
     }
 
     public AreaHierarchy Hierarchy => Services.GetRequiredService<AreaHierarchy>();
