@@ -237,7 +237,7 @@ public sealed class DisputeSimulator
             var cause = PickCause(rng, village);
             var category = CategoryOf(rng, cause, village);
             var (min, max) = (_options.SpikeExtraCasesMin, _options.SpikeExtraCasesMax);
-            // Log-uniform: a cluster of 10 is as common as one of 20 is relative to 40.
+            // Log-uniform: as many clusters of 8–16 cases as of 16–32; small ones are the commoner.
             var size = Math.Round(min * Math.Pow(max / min, rng.NextDouble()), 2);
             var spike = new PlantedSpike(village.Id, category, dayStart, dayStart.AddDays(rng.Next(2, 8)), size, cause) { Decay = _options.SpikeDecay };
             active.Add((spike, village));
@@ -251,6 +251,7 @@ public sealed class DisputeSimulator
     /// </summary>
     private static SpikeCause PickCause(Random rng, VillageModel village)
     {
+        // In SpikeCause order: land requisition, wage arrears, property company, pollution, other.
         ReadOnlySpan<double> rural = [0.35, 0.25, 0.0, 0.15, 0.25];
         ReadOnlySpan<double> community = [0.10, 0.25, 0.40, 0.05, 0.20];
         var weights = village.IsCommunity ? community : rural;
