@@ -71,7 +71,7 @@ public static class HistoryReplay
                 if (truth is not null && last.Status != CaseStatus.Resolved && !harmed && at < to)
                 {
                     var village = VillageOf(city, b.GridId);
-                    var spiking = sim.PlantedSpikes.Any(s => s.VillageId == village && s.From <= at && at < s.To && (s.Category is null || s.Category == b.Category));
+                    var spiking = sim.PlantedSpikes.Any(s => s.VillageId == village && s.From <= at && at < s.To && s.Category == b.Category);
                     var snapshot = new CaseSnapshot(b.Category, b.OpenedAt, b.Reports, b.Incidents,
                         b.Persons.Where(p => bases.TryGetValue(p, out var k) && k.BasisExpiresAt > at).Select(p => bases[p].Basis).Distinct().ToArray(),
                         spiking);

@@ -90,12 +90,14 @@ public sealed class DisputeSimulator
         lock (_spikes) _spikes.Clear();
         // A stream of its own, so a run does not depend on how the constructor used the seed.
         var run = new RunContext(_options.Seed, new Random(unchecked(_options.Seed * 7919 + 104_729)));
+        // Where, when and why spikes strike comes from a stream of its own, so runs that differ only in spike size plant
+        // the same clusters (the bench's power curve compares like with like).
+        var plants = new Random(unchecked(_options.Seed * 6151 + 49_157));
         var rng = run.Rng;
         var queue = new PriorityQueue<SimulatedEvent, (long Ticks, long Order)>();
         long order = 0;
         var scratch = new List<SimulatedEvent>(16);
-        var activeSpikes = new List<PlantedSpike>();
-        var spikeByVillage = new Dictionary<string, List<PlantedSpike>>(StringComparer.Ordinal);
+        var activeSpikes = new List<(PlantedSpike Spike, VillageModel Village)>();
         var weights = new double[Profiles, Categories];
         var cumulative = new[] { new double[Categories], new double[Categories] };
 
@@ -112,7 +114,7 @@ public sealed class DisputeSimulator
                 if (next.At < to) yield return next;
             }
 
-            if (_options.PlantSpikes) PlantSpikes(rng, dayStart, activeSpikes, spikeByVillage);
+            if (_options.PlantSpikes) PlantSpikes(plants, dayStart, activeSpikes);
 
             var weekday = Seasonality.WeekdayFactor(day);
             for (var p = 0; p < Profiles; p++)
@@ -129,21 +131,15 @@ public sealed class DisputeSimulator
             foreach (var village in _villages)
             {
                 var p = village.Profile;
-                if (spikeByVillage.Count == 0 || !spikeByVillage.TryGetValue(village.Id, out var spikes))
-                {
-                    var n = rng.Poisson(village.Rate * cumulative[p][Categories - 1]);
-                    for (var k = 0; k < n; k++) Open(village, (DisputeCategory)rng.PickCumulative(cumulative[p]), dayStart);
-                }
-                else
-                {
-                    for (var c = 0; c < Categories; c++)
-                    {
-                        var multiplier = 1.0;
-                        foreach (var s in spikes) if (s.Category is null || (int)s.Category == c) multiplier *= s.Multiplier;
-                        var n = rng.Poisson(village.Rate * weights[p, c] * multiplier);
-                        for (var k = 0; k < n; k++) Open(village, (DisputeCategory)c, dayStart);
-                    }
-                }
+                var n = rng.Poisson(village.Rate * cumulative[p][Categories - 1]);
+                for (var k = 0; k < n; k++) Open(village, (DisputeCategory)rng.PickCumulative(cumulative[p]), dayStart);
+            }
+
+            // A cluster's cases come on top of the village's normal arrivals, through the same opening path.
+            foreach (var (spike, village) in activeSpikes)
+            {
+                var extra = rng.Poisson(spike.ExpectedExtraOn((int)Math.Round((dayStart - spike.From).TotalDays)));
+                for (var k = 0; k < extra; k++) Open(village, spike.Category, dayStart);
             }
 
             if (_options.CorrectionsCheckIns) CheckIns(run, day, dayStart);
@@ -230,35 +226,54 @@ public sealed class DisputeSimulator
         _ => e,
     };
 
-    private void PlantSpikes(Random rng, DateTimeOffset dayStart, List<PlantedSpike> active, Dictionary<string, List<PlantedSpike>> byVillage)
+    private void PlantSpikes(Random rng, DateTimeOffset dayStart, List<(PlantedSpike Spike, VillageModel Village)> active)
     {
-        var before = active.Count;
-        active.RemoveAll(s => s.To <= dayStart);
-        var changed = active.Count != before;
+        active.RemoveAll(s => s.Spike.To <= dayStart);
 
         var n = rng.Poisson(_options.SpikesPerMonth / 30);
         for (var k = 0; k < n; k++)
         {
             var village = rng.Pick(_villages);
-            DisputeCategory? category = null;
-            if (rng.Chance(0.5))
-            {
+            var cause = PickCause(rng, village);
+            var category = CategoryOf(rng, cause, village);
+            var (min, max) = (_options.SpikeExtraCasesMin, _options.SpikeExtraCasesMax);
+            // Log-uniform: as many clusters of 8–16 cases as of 16–32; small ones are the commoner.
+            var size = Math.Round(min * Math.Pow(max / min, rng.NextDouble()), 2);
+            var spike = new PlantedSpike(village.Id, category, dayStart, dayStart.AddDays(rng.Next(2, 8)), size, cause) { Decay = _options.SpikeDecay };
+            active.Add((spike, village));
+            lock (_spikes) _spikes.Add(spike);
+        }
+    }
+
+    /// <summary>
+    /// The trigger of a cluster: requisitions and pollution are rural troubles, property companies urban ones; wage arrears
+    /// hit both (builders, factories). "Other" stands for the rest (a failed co-operative, a bank, a clinic).
+    /// </summary>
+    private static SpikeCause PickCause(Random rng, VillageModel village)
+    {
+        // In SpikeCause order: land requisition, wage arrears, property company, pollution, other.
+        ReadOnlySpan<double> rural = [0.35, 0.25, 0.0, 0.15, 0.25];
+        ReadOnlySpan<double> community = [0.10, 0.25, 0.40, 0.05, 0.20];
+        var weights = village.IsCommunity ? community : rural;
+        var u = rng.NextDouble();
+        for (var i = 0; i < weights.Length; i++)
+            if ((u -= weights[i]) < 0) return (SpikeCause)i;
+        return SpikeCause.Other;
+    }
+
+    private static DisputeCategory CategoryOf(Random rng, SpikeCause cause, VillageModel village)
+    {
+        switch (cause)
+        {
+            // A requisition brings compensation disputes over the land in a village, over the houses in a community.
+            case SpikeCause.LandRequisition: return rng.Chance(village.IsCommunity ? 0.2 : 0.7) ? DisputeCategory.Land : DisputeCategory.Demolition;
+            case SpikeCause.WageArrears: return DisputeCategory.LaborWage;
+            case SpikeCause.PropertyCompany: return DisputeCategory.PropertyMgmt;
+            case SpikeCause.Pollution: return DisputeCategory.Environment;
+            default:
                 var shares = CategoryProfile.All.Select(p => village.IsCommunity ? p.CommunityShare : p.RuralShare).ToArray();
                 for (var i = 1; i < shares.Length; i++) shares[i] += shares[i - 1];
-                category = (DisputeCategory)rng.PickCumulative(shares);
-            }
-            var spike = new PlantedSpike(village.Id, category, dayStart, dayStart.AddDays(rng.Next(2, 8)), Math.Round(rng.Uniform(3, 8), 2));
-            active.Add(spike);
-            lock (_spikes) _spikes.Add(spike);
-            changed = true;
-        }
-
-        if (!changed) return;
-        byVillage.Clear();
-        foreach (var s in active)
-        {
-            if (!byVillage.TryGetValue(s.VillageId, out var list)) byVillage[s.VillageId] = list = [];
-            list.Add(s);
+                return (DisputeCategory)rng.PickCumulative(shares);
         }
     }
 

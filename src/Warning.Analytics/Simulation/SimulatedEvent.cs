@@ -33,5 +33,34 @@ public sealed record CaseTruth(
     public bool ResolvesEventually { get; init; }
 }
 
-/// <summary>A planted surge: new cases in <see cref="VillageId"/> (only <see cref="Category"/> if set) run at <see cref="Multiplier"/> times their rate during [From, To).</summary>
-public sealed record PlantedSpike(string VillageId, DisputeCategory? Category, DateTimeOffset From, DateTimeOffset To, double Multiplier);
+/// <summary>
+/// The common cause behind a planted cluster: the field reports' "带有普遍性的，特别是可能引起群体性事件的矛盾纠纷" —
+/// many households against one requisition, employer, property company or plant, not many unrelated quarrels at once.
+/// </summary>
+public enum SpikeCause { LandRequisition, WageArrears, PropertyCompany, Pollution, Other }
+
+/// <summary>
+/// A planted cluster event: a trigger in <see cref="VillageId"/> opens, on top of its normal arrivals, extra cases of
+/// <see cref="Category"/> during [<see cref="From"/>, <see cref="To"/>), <see cref="ExpectedExtraCases"/> of them in
+/// expectation, front-loaded: day d of the spike gets a share proportional to <see cref="Decay"/>^d.
+/// </summary>
+public sealed record PlantedSpike(string VillageId, DisputeCategory Category, DateTimeOffset From, DateTimeOffset To, double ExpectedExtraCases,
+    SpikeCause Cause = SpikeCause.Other)
+{
+    /// <summary>Ratio of one day's expected extra cases to the day before's.</summary>
+    public double Decay { get; init; } = SimulatorOptions.DefaultSpikeDecay;
+
+    public int Days => Math.Max(1, (int)Math.Round((To - From).TotalDays));
+
+    /// <summary>Expected extra cases on day <paramref name="day"/> of the spike (0 = its first day); 0 outside it.</summary>
+    public double ExpectedExtraOn(int day)
+    {
+        if (day < 0 || day >= Days) return 0;
+        var total = 0.0;
+        for (var d = 0; d < Days; d++) total += Math.Pow(Decay, d);
+        return ExpectedExtraCases * Math.Pow(Decay, day) / total;
+    }
+
+    /// <summary>Expected extra cases over the spike's first <paramref name="days"/> days.</summary>
+    public double ExpectedExtraInFirst(int days) => Enumerable.Range(0, days).Sum(ExpectedExtraOn);
+}

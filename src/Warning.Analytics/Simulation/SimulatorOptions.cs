@@ -8,11 +8,25 @@ public sealed record SimulatorOptions
     /// <summary>Mean new cases per village per day over a year; seasonality and grid multipliers move it around this.</summary>
     public double CasesPerVillagePerDay { get; init; } = 0.35;
 
-    /// <summary>Plant short local surges (a village, or a village and category) with known ground truth.</summary>
+    public const double DefaultSpikeDecay = 0.6;
+
+    /// <summary>Plant cluster events (a village, a category, extra cases from one cause) with known ground truth.</summary>
     public bool PlantSpikes { get; init; } = true;
 
     /// <summary>Mean number of newly planted spikes per 30 days across the whole city.</summary>
     public double SpikesPerMonth { get; init; } = 4;
+
+    /// <summary>
+    /// Expected extra cases a planted spike adds over its whole duration, drawn log-uniform in [min, max]: small clusters
+    /// are commoner than large ones. The minimum is the village-level limit of detection (Spikes/README.md, power
+    /// curve), about the size of a group dispute the field reports call 群体性; set min = max to plant one fixed size.
+    /// </summary>
+    public double SpikeExtraCasesMin { get; init; } = 8;
+
+    public double SpikeExtraCasesMax { get; init; } = 40;
+
+    /// <summary>Ratio of a spike day's expected extra cases to the day before's: a trigger's cases come mostly in its first days.</summary>
+    public double SpikeDecay { get; init; } = DefaultSpikeDecay;
 
     public double KeyIndividualsPerVillage { get; init; } = 1.5;
 

@@ -37,10 +37,12 @@ public sealed class SpikeOptions
 
     /// <summary>
     /// Weighted BH (Genovese, Roeder and Wasserman 2006): the overall series' p-values are divided by this weight and the
-    /// categories' by (13 − w)/12, so the weights average 1 and the FDR guarantee holds. A village's overall count is
-    /// where most of the power is (a one-category surge adds a case or two a day at most), so it gets more of the budget.
+    /// categories' by (13 − w)/12, so the weights average 1 and the FDR guarantee holds. 1 (plain BH) since the spikes to
+    /// catch are clusters of one cause and so of one category, whose own series sees them against a far smaller
+    /// baseline than the village's overall count; favouring the overall series (10 was tried) found no more of them
+    /// and doubled the false alarms (Spikes/README.md).
     /// </summary>
-    public double OverallSeriesWeight { get; set; } = 10.0;
+    public double OverallSeriesWeight { get; set; } = 1.0;
 
     /// <summary>
     /// BH level for the grid scan, a pool of its own (~4 grids a village). Lower than the villages' because a grid signal

@@ -43,31 +43,43 @@ public class SeasonalityAndSpikeTests
     }
 
     [Fact]
-    public void Planted_spikes_raise_the_village_counts_while_they_last()
+    public void Planted_spikes_are_front_loaded_clusters_of_one_category_within_the_size_range()
     {
         var from = Cities.Jan2025;
         var to = from.AddDays(120);
-        var withSpikes = new DisputeSimulator(Cities.Dingxi, new SimulatorOptions { Seed = 4, SpikesPerMonth = 10, KeepTruth = false });
+        var options = new SimulatorOptions { Seed = 4, SpikesPerMonth = 10, KeepTruth = false };
+        var withSpikes = new DisputeSimulator(Cities.Dingxi, options);
         var spiked = Openings(withSpikes, from, to);
-        var spikes = withSpikes.PlantedSpikes;
+        var spikes = withSpikes.PlantedSpikes.Where(s => s.To <= to).ToList(); // spikes cut off by the run's end would undercount
         Assert.InRange(spikes.Count, 20, 70);
         Assert.All(spikes, s =>
         {
-            Assert.InRange(s.Multiplier, 3, 8);
+            Assert.InRange(s.ExpectedExtraCases, options.SpikeExtraCasesMin, options.SpikeExtraCasesMax);
             Assert.InRange((s.To - s.From).TotalDays, 2, 7);
             Assert.True(Cities.Dingxi.Contains(s.VillageId));
+            Assert.Equal(s.ExpectedExtraCases, Enumerable.Range(0, s.Days).Sum(s.ExpectedExtraOn), 6);
         });
-        Assert.Contains(spikes, s => s.Category is null);
-        Assert.Contains(spikes, s => s.Category is not null);
+        // The causes pick their categories: a wage-arrears cluster is wage claims, a property company's is property management.
+        Assert.All(spikes.Where(s => s.Cause == SpikeCause.WageArrears), s => Assert.Equal(DisputeCategory.LaborWage, s.Category));
+        Assert.All(spikes.Where(s => s.Cause == SpikeCause.PropertyCompany), s => Assert.Equal(DisputeCategory.PropertyMgmt, s.Category));
+        Assert.True(spikes.Select(s => s.Category).Distinct().Count() >= 3, "clusters come from several causes");
 
-        // The same city and seed without spikes gives the baseline for the same villages, categories and days.
-        var baseline = Openings(new DisputeSimulator(Cities.Dingxi, new SimulatorOptions { Seed = 4, PlantSpikes = false, KeepTruth = false }), from, to);
-        int During(List<(string Village, DisputeCategory Category, DateTimeOffset At)> cases) =>
-            spikes.Sum(s => cases.Count(c => c.Village == s.VillageId && (s.Category is null || s.Category == c.Category) && c.At >= s.From && c.At < s.To));
+        // The same city and seed without spikes gives the normal count for the same villages, categories and days.
+        var baseline = Openings(new DisputeSimulator(Cities.Dingxi, options with { PlantSpikes = false }), from, to);
+        int Count(List<(string Village, DisputeCategory Category, DateTimeOffset At)> cases, PlantedSpike s, int firstDay, int lastDay) =>
+            cases.Count(c => c.Village == s.VillageId && c.Category == s.Category && c.At >= s.From.AddDays(firstDay) && c.At < s.From.AddDays(lastDay + 1) && c.At < s.To);
+        var observed = spikes.Sum(s => Count(spiked, s, 0, 6));
+        var normal = spikes.Sum(s => Count(baseline, s, 0, 6));
+        var planted = spikes.Sum(s => s.ExpectedExtraCases);
+        Assert.True(observed > 5 * Math.Max(normal, 1), $"{observed} cases of the spikes' categories during them against {normal} without");
+        Assert.InRange(observed - normal, 0.8 * planted, 1.2 * planted);
 
-        var observed = During(spiked);
-        var expected = During(baseline);
-        Assert.True(observed > 2.5 * Math.Max(expected, 1), $"{observed} cases during spikes against {expected} without");
+        // Front-loaded: in spikes long enough to have a tail, most extra cases come in the first three days.
+        var longSpikes = spikes.Where(s => s.Days >= 5).ToList();
+        Assert.NotEmpty(longSpikes);
+        var early = longSpikes.Sum(s => Count(spiked, s, 0, 2) - Count(baseline, s, 0, 2));
+        var later = longSpikes.Sum(s => Count(spiked, s, 3, 6) - Count(baseline, s, 3, 6));
+        Assert.True(early > 2 * later, $"extra cases on days 0–2: {early}, after: {later}");
     }
 
     private static List<(string Village, DisputeCategory Category, DateTimeOffset At)> Openings(DisputeSimulator sim, DateTimeOffset from, DateTimeOffset to) =>

@@ -24,12 +24,14 @@ public sealed class SpikeEvaluationTests(ITestOutputHelper output)
         var combined = report.Detectors.Single(d => d.Method == SpikeEvaluation.Combined);
         Assert.True(combined.Spikes >= 80, $"{combined.Spikes} spikes scored");
         Assert.True(combined.FalseAlarmsPer1000VillageDays < 1.0, $"{combined.FalseAlarmsPer1000VillageDays:F3} false alarms per 1,000 village-days");
-        // Far below the 90% aim, and not for lack of tuning: most planted spikes add fewer cases in their first
-        // three days than a quiet village sees by chance (README.md in Spikes/). The bounds hold the measured level
-        // (16% overall, 47% for strong all-category spikes on this seed) with some slack, so a regression shows.
-        Assert.True(combined.DetectionRate >= 0.10, $"detection {combined.DetectionRate:P1}");
-        var strong = report.Strata.Single(s => s.Stratum == "all-category, multiplier ≥ 5");
-        Assert.True(strong.DetectionRate >= 0.35, $"strong all-category spikes: {strong.DetectionRate:P1}");
+        // The aim is 90% within 2 days; the planted clusters (8–40 extra cases) clear it with room (99–100% on
+        // the bench's seeds), so a regression in the detector or the plants shows. Clusters with at least 8 expected
+        // extra cases in the 2-day target's three days are past the limit of detection: all of them must be found.
+        Assert.True(combined.DetectionRate >= 0.9, $"detection {combined.DetectionRate:P1}");
+        string[] past = ["expected extra cases days 0–2 8–12", "expected extra cases days 0–2 12–20", "expected extra cases days 0–2 ≥ 20"];
+        var strong = report.Strata.Where(s => past.Contains(s.Stratum)).ToList();
+        Assert.NotEmpty(strong);
+        Assert.True(strong.Sum(s => s.Detected) >= 0.97 * strong.Sum(s => s.Spikes), string.Join("; ", strong));
         // The classic Gaussian C2 "finds" spikes only by alarming on a large share of all village-days.
         var classic = report.Detectors.Single(d => d.Method == SpikeMethods.EarsC2);
         Assert.True(classic.FalseAlarmsPer1000VillageDays > 50 * Math.Max(combined.FalseAlarmsPer1000VillageDays, 0.1));

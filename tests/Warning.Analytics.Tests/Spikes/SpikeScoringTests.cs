@@ -15,7 +15,7 @@ public sealed class SpikeScoringTests
         var counts = SyntheticSeries.Flat(units: 600, days: 110, ratePerDay: 0.3, seed: 2);
         DateTimeOffset At(int day) => new(counts.DayAt(day).ToDateTime(TimeOnly.MinValue), China);
 
-        // Unit 10: a planted all-category spike from day 90 for 4 days, with an obvious surge on its second day → found, 1 day.
+        // Unit 10: a planted neighbour spike from day 90 for 4 days, with an obvious surge on its second day → found, 1 day.
         counts.Add(10, DisputeCategory.Neighbor, 91, 9);
         // Unit 20: a planted land spike from day 95, but nothing extra happens → missed.
         // Unit 30: an unplanted surge on day 100 → a false alarm (and the days after, while its window holds it).
@@ -25,9 +25,9 @@ public sealed class SpikeScoringTests
         counts.Add(40, DisputeCategory.Land, 80, 9);
         var spikes = new[]
         {
-            new PlantedSpike(counts.Units[10], null, At(90), At(94), 6),
-            new PlantedSpike(counts.Units[20], DisputeCategory.Land, At(95), At(98), 5),
-            new PlantedSpike(counts.Units[40], DisputeCategory.Debt, At(80), At(82), 4),
+            new PlantedSpike(counts.Units[10], DisputeCategory.Neighbor, At(90), At(94), 12),
+            new PlantedSpike(counts.Units[20], DisputeCategory.Land, At(95), At(98), 10, SpikeCause.LandRequisition),
+            new PlantedSpike(counts.Units[40], DisputeCategory.Debt, At(80), At(82), 10),
         };
         // Windows only (the CUSUM kept silent), and a strict FDR level so background noise stays near zero in a small city.
         var options = new SpikeOptions { CusumThreshold = 50, FalseDiscoveryRate = 0.05 };
