@@ -33,6 +33,12 @@ public sealed record VillageSpikeState(DateOnly? AsOf, IReadOnlyList<SpikeSignal
     public static VillageSpikeState Quiet { get; } = new(null, []);
 
     public bool IsSpiking => Active.Count > 0;
+
+    /// <summary>
+    /// Whether a case of <paramref name="category"/> is in a spike here: its own kind of dispute is surging, or the village's
+    /// disputes overall. A cluster of wage claims says little about a family quarrel next door.
+    /// </summary>
+    public bool IsSpikingFor(DisputeCategory category) => Active.Any(s => s.Category is null || s.Category == category);
 }
 
 /// <param name="Category">Null for the village's overall count.</param>

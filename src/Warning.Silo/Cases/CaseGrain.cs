@@ -147,6 +147,7 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
         var villageId = grid.Level == AreaLevel.Grid ? grid.ParentId : grid.Level == AreaLevel.Village ? grid.Id : null;
         if (villageId is null) return false;
         var spike = await GrainFactory.GetGrain<IVillageGrain>(villageId).GetSpikeState();
-        return spike.IsSpiking;
+        // Training reads planted clusters of the case's own category the same way.
+        return spike.IsSpikingFor(State.Category);
     }
 }

@@ -110,5 +110,17 @@ public sealed class CaseScoringGrainTests : IAsyncDisposable
         Assert.DoesNotContain(score.Contributions, c => c.Feature.StartsWith("key_individual", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_village_spikes_for_a_case_in_its_surging_category_or_overall_only()
+    {
+        var day = DateOnly.FromDateTime(Opened.DateTime);
+        var wages = new VillageSpikeState(day, [new SpikeSignal(DisputeCategory.LaborWage, day, 7, 0.4, "poisson_c3")]);
+        Assert.True(wages.IsSpikingFor(DisputeCategory.LaborWage));
+        Assert.False(wages.IsSpikingFor(DisputeCategory.MarriageFamily));
+        var overall = wages with { Active = [.. wages.Active, new SpikeSignal(null, day, 12, 3.0, "poisson_c2")] };
+        Assert.True(overall.IsSpikingFor(DisputeCategory.MarriageFamily));
+        Assert.False(VillageSpikeState.Quiet.IsSpikingFor(DisputeCategory.LaborWage));
+    }
+
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 }
