@@ -59,7 +59,7 @@ public sealed class RiskOptions
     /// <summary>Folder for versioned model files; relative paths are under the storage data directory.</summary>
     public string ModelDirectory { get; set; } = "models";
 
-    /// <summary>Cron (Quartz syntax) for the scheduled retraining; empty disables it. Default: 03:30 every night.</summary>
+    /// <summary>Cron (Quartz syntax, the deployment's civil time) for the scheduled retraining; empty disables it. Default: 03:30 every night.</summary>
     public string RetrainCron { get; set; } = "0 30 3 * * ?";
 
     /// <summary>

@@ -4,6 +4,9 @@ public sealed class ClockOptions
 {
     /// <summary>Offset of the deployment's civil time; days ("today", daily counts) are cut in it. China has no DST.</summary>
     public TimeSpan UtcOffset { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>The civil time as a zone, for Quartz cron triggers (a fixed offset: no DST to follow).</summary>
+    public TimeZoneInfo Zone => TimeZoneInfo.CreateCustomTimeZone($"Warning{UtcOffset:hhmm}", UtcOffset, "Warning civil time", "Warning civil time");
 }
 
 /// <summary>Now, and the civil day a moment falls on. Tests swap in a fixed clock through <see cref="TimeProvider"/>.</summary>

@@ -28,8 +28,7 @@ public static class RiskRescoringServiceCollectionExtensions
     public static IServiceCollection AddRiskRescoring(this IServiceCollection services, IConfiguration config)
     {
         var options = config.GetSection(RiskOptions.Section).Get<RiskOptions>() ?? new RiskOptions();
-        var offset = config.GetSection("Clock").Get<ClockOptions>()?.UtcOffset ?? new ClockOptions().UtcOffset;
-        var civil = TimeZoneInfo.CreateCustomTimeZone($"Warning{offset:hhmm}", offset, "Warning civil time", "Warning civil time");
+        var civil = (config.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions()).Zone;
         services.AddQuartz(q =>
         {
             q.AddJob<RescoreOpenCasesJob>(j => j.WithIdentity(RescoreOpenCasesJob.Key).StoreDurably());

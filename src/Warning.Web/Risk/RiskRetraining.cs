@@ -120,11 +120,13 @@ public static class RiskRetrainingServiceCollectionExtensions
     {
         services.AddSingleton<RiskRetrainer>();
         var cron = config.GetSection(RiskOptions.Section).Get<RiskOptions>()?.RetrainCron ?? new RiskOptions().RetrainCron;
+        // The deployment's night, not the server's: a UTC host would otherwise retrain at 11:30 in Gansu.
+        var civil = (config.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions()).Zone;
         services.AddQuartz(q =>
         {
             q.AddJob<RetrainRiskModelJob>(j => j.WithIdentity(RetrainRiskModelJob.Key).StoreDurably());
             if (!string.IsNullOrWhiteSpace(cron))
-                q.AddTrigger(t => t.ForJob(RetrainRiskModelJob.Key).WithIdentity("retrain-risk-model-nightly", "risk").WithCronSchedule(cron));
+                q.AddTrigger(t => t.ForJob(RetrainRiskModelJob.Key).WithIdentity("retrain-risk-model-nightly", "risk").WithCronSchedule(cron, c => c.InTimeZone(civil)));
         });
         // Shutdown does not wait for a retraining run (same choice as the spike scan, so the merged registration agrees).
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);

@@ -37,8 +37,7 @@ public static class SpikeScanRegistration
         services.AddSingleton<SpikeScanService>();
         if (!schedule.Enabled) return services;
 
-        var offset = config.GetSection("Clock").Get<ClockOptions>()?.UtcOffset ?? new ClockOptions().UtcOffset;
-        var civil = TimeZoneInfo.CreateCustomTimeZone($"Warning{offset:hhmm}", offset, "Warning civil time", "Warning civil time");
+        var civil = (config.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions()).Zone;
         services.AddQuartz(q =>
         {
             q.AddJob<SpikeScanJob>(j => j.WithIdentity(SpikeScanJob.Key).StoreDurably());

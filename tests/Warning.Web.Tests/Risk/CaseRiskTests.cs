@@ -100,6 +100,20 @@ public sealed class CaseRiskTests(WarningAppFactory app) : IClassFixture<Warning
         Assert.Equal((int)cityBefore["scoredOpenCases"]! - 1, (int)cityAfter["scoredOpenCases"]!);
     }
 
+    [Theory]
+    [InlineData("retrain-risk-model-nightly", "risk", 3, 30)]
+    [InlineData("rescore-open-cases-daily", "risk", 0, 30)]
+    [InlineData("spike-scan-daily", "spikes", 0, 15)]
+    public async Task Scheduled_jobs_fire_at_night_in_the_deployments_civil_time(string name, string group, int hour, int minute)
+    {
+        _ = app.CreateClient();
+        var scheduler = await app.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        var trigger = await scheduler.GetTrigger(new Quartz.TriggerKey(name, group));
+        Assert.NotNull(trigger);
+        var next = trigger.GetFireTimeAfter(DateTimeOffset.UtcNow)!.Value.ToOffset(TimeSpan.FromHours(8));
+        Assert.Equal((hour, minute), (next.Hour, next.Minute));
+    }
+
     [Fact]
     public async Task Retrain_rejects_bad_input_naming_the_field_and_unknown_jobs()
     {
