@@ -1,6 +1,7 @@
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Simulation;
+using Warning.Analytics.Spikes;
 
 namespace Warning.Analytics.Risk;
 
@@ -34,29 +35,112 @@ public sealed record ReplayOptions
     public double CaseSampleRate { get; init; } = 1;
 
     public DeadlineOptions Deadlines { get; init; } = new();
+
+    /// <summary>The live spike scan's options: history is scanned with them day by day for the village spike feature.</summary>
+    public SpikeOptions Spikes { get; init; } = new();
+
+    /// <summary>The deployment's civil offset: the day a case opened on and the nightly scan that covers it.</summary>
+    public TimeSpan UtcOffset { get; init; } = TimeSpan.FromHours(8);
 }
 
+/// <summary>What became of a case, as far as a label (and, from the simulator, the evaluation's references) needs.</summary>
+public sealed record CaseOutcome(DateTimeOffset? HarmAt, double FullCourseProbability = double.NaN, CaseSetup? Setup = null);
+
 /// <summary>
-/// Replays simulator history into "as of" snapshots: each case is scored at fixed ages while it is unresolved and before
-/// any harm, from only the events released up to that moment (the simulator's stream is time-ordered, so a scoring time
-/// is taken before any later event is applied). The label is the simulator's harm within 30 days after the scoring time.
-/// Village spike state comes from the simulator's planted spikes, a stand-in for the spike detector's history.
+/// Replays history into "as of" snapshots: each case is scored at fixed ages while it is unresolved and before any harm,
+/// from only the events known at that moment (events are taken in time order, and a scoring time is taken before any
+/// later event is applied). The label is harm within 30 days after the scoring time. History comes from the simulator
+/// (labels from its truth) or from the ingest log (labels from the harm incidents linked to a case later: violence,
+/// injury, self-harm, a criminal case). The village spike feature is what the nightly scan (<see cref="SpikeHistory"/>)
+/// said the night before, as live scoring reads it.
 /// </summary>
 public static class HistoryReplay
 {
+    /// <summary>Incident types that are harm: the label's event.</summary>
+    public static bool IsHarm(IncidentType type) =>
+        type is IncidentType.Violence or IncidentType.Injury or IncidentType.SelfHarm or IncidentType.CriminalCase;
+
+    /// <summary>Simulator history, with the simulator's truth as labels and the as-of oracle's inputs.</summary>
     public static TrainingSet Build(AreaHierarchy city, SimulatorOptions options, DateTimeOffset from, DateTimeOffset to,
         ReplayOptions? replay = null, Action<string>? progress = null, CancellationToken ct = default)
     {
         replay ??= new ReplayOptions();
-        var extractor = new CaseFeatureExtractor(replay.Deadlines);
         var sim = new DisputeSimulator(city, options);
-        var bases = sim.KeyIndividuals.ToDictionary(k => k.PersonId);
+        // The simulator is deterministic, so the spike pre-pass and the replay see the same cases.
+        IEnumerable<object> Events() => sim.Run(from, to).Select(e => e switch
+        {
+            SimulatedReport r => (object)r.Report,
+            SimulatedIncident i => i.Incident,
+            _ => throw new InvalidOperationException($"unexpected event {e.GetType().Name}"),
+        });
+        var spikes = ScanSpikes(city, Events(), from, to, replay, progress, ct);
+        // The simulator's truth knows harms after the window closes too, so every row has its label.
+        return Replay(city, Events(), sim.KeyIndividuals, id => sim.TruthOf(id) is { } t ? new CaseOutcome(t.HarmAt, t.HarmProbability30Days, t.Setup) : null,
+            spikes, from, to, DateTimeOffset.MaxValue, replay, progress, ct);
+    }
+
+    /// <summary>
+    /// Logged history (reports, incidents and key individuals as accepted, in any order): the production path. Records are
+    /// put in event-time order; a case's label is its first harm incident.
+    /// </summary>
+    public static TrainingSet Build(AreaHierarchy city, IEnumerable<object> logged, DateTimeOffset from, DateTimeOffset to,
+        ReplayOptions? replay = null, Action<string>? progress = null, CancellationToken ct = default)
+    {
+        replay ??= new ReplayOptions();
+        var persons = new Dictionary<string, KeyIndividual>(StringComparer.Ordinal);
+        var events = new List<(DateTimeOffset At, int Order, object Record)>();
+        var harm = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var record in logged)
+        {
+            switch (record)
+            {
+                case KeyIndividual k:
+                    persons[k.PersonId] = k; // the latest registration stands
+                    break;
+                case ScreeningReport r when r.ReportedAt < to:
+                    // The log holds opening reports with their derived case id; the replay knows an opening by its absence.
+                    events.Add((r.ReportedAt, events.Count, r.CaseId == CaseIds.FromOpeningReport(r.ReportId) ? r with { CaseId = null } : r));
+                    break;
+                case Incident i when i.OccurredAt < to:
+                    events.Add((i.OccurredAt, events.Count, i));
+                    if (i.CaseId is { } caseId && IsHarm(i.Type) && (!harm.TryGetValue(caseId, out var first) || i.OccurredAt < first)) harm[caseId] = i.OccurredAt;
+                    break;
+            }
+        }
+        events.Sort((a, b) => a.At != b.At ? a.At.CompareTo(b.At) : a.Order.CompareTo(b.Order));
+        progress?.Invoke($"read {events.Count:N0} logged events, {persons.Count:N0} key individuals, {harm.Count:N0} harmed cases");
+        var ordered = events.Select(e => e.Record);
+        var spikes = ScanSpikes(city, ordered, from, to, replay, progress, ct);
+        // A row's label needs its whole 30 days in the log: the last month of history only feeds features of later rows.
+        return Replay(city, ordered, persons.Values.ToArray(), id => new CaseOutcome(harm.TryGetValue(id, out var at) ? at : null),
+            spikes, from, to, to, replay, progress, ct);
+    }
+
+    private static SpikeHistory ScanSpikes(AreaHierarchy city, IEnumerable<object> events, DateTimeOffset from, DateTimeOffset to,
+        ReplayOptions replay, Action<string>? progress, CancellationToken ct)
+    {
+        DateOnly Day(DateTimeOffset t) => DateOnly.FromDateTime(t.ToOffset(replay.UtcOffset).DateTime);
+        var openings = events.OfType<ScreeningReport>()
+            .Where(r => r.CaseId is null || r.CaseId == CaseIds.FromOpeningReport(r.ReportId))
+            .Select(r => new Opening(Day(r.ReportedAt), r.GridId, r.Category));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var history = SpikeHistory.Scan(city, openings, Day(from).AddDays(-1), Day(to), replay.Spikes, ct: ct);
+        progress?.Invoke($"spike history: {history.DaysScanned} nightly scans, {history.Signals:N0} signals, {watch.Elapsed.TotalSeconds:F1}s");
+        return history;
+    }
+
+    private static TrainingSet Replay(AreaHierarchy city, IEnumerable<object> events, IReadOnlyList<KeyIndividual> keyIndividuals,
+        Func<string, CaseOutcome?> outcomeOf, SpikeHistory spikes, DateTimeOffset from, DateTimeOffset to, DateTimeOffset labelsKnownUntil,
+        ReplayOptions replay, Action<string>? progress, CancellationToken ct)
+    {
+        var extractor = new CaseFeatureExtractor(replay.Deadlines);
+        var bases = keyIndividuals.ToDictionary(k => k.PersonId);
         var cases = new Dictionary<string, Builder>(StringComparer.Ordinal);
         var due = new PriorityQueue<(string CaseId, DateTimeOffset At), DateTimeOffset>();
         var rows = new List<ScoringRow>();
         var features = new List<float>();
         var row = new float[RiskFeatures.Count];
-        long events = 0;
+        long count = 0;
 
         void EmitDue(DateTimeOffset before)
         {
@@ -65,40 +149,44 @@ public static class HistoryReplay
                 due.Dequeue();
                 if (!cases.TryGetValue(item.CaseId, out var b)) continue;
                 b.PendingScores--;
-                var truth = sim.TruthOf(item.CaseId);
+                var outcome = outcomeOf(item.CaseId);
                 var last = b.Reports[^1];
-                var harmed = truth?.HarmAt is { } h && h <= at;
-                if (truth is not null && last.Status != CaseStatus.Resolved && !harmed && at < to)
+                var harmed = outcome?.HarmAt is { } h && h <= at;
+                if (outcome is not null && last.Status != CaseStatus.Resolved && !harmed && at < to && at.AddDays(30) <= labelsKnownUntil)
                 {
-                    var village = VillageOf(city, b.GridId);
-                    var spiking = sim.PlantedSpikes.Any(s => s.VillageId == village && s.From <= at && at < s.To && s.Category == b.Category);
+                    // Live, the village grain holds what last night's scan found.
+                    var lastNight = DateOnly.FromDateTime(at.ToOffset(replay.UtcOffset).DateTime).AddDays(-1);
+                    var spiking = spikes.IsSpikingFor(VillageOf(city, b.GridId), b.Category, lastNight);
                     var snapshot = new CaseSnapshot(b.Category, b.OpenedAt, b.Reports, b.Incidents,
                         b.Persons.Where(p => bases.TryGetValue(p, out var k) && k.BasisExpiresAt > at).Select(p => bases[p].Basis).Distinct().ToArray(),
                         spiking);
                     extractor.Extract(snapshot, at, row);
                     features.AddRange(row);
-                    var label = truth.HarmAt is { } harmAt && harmAt > at && harmAt <= at.AddDays(30);
-                    rows.Add(new ScoringRow(item.CaseId, CountyOf(city, b.GridId), b.Category, at, label, truth.HarmProbability30Days,
-                        truth.Setup, b.OpenedAt, b.Seen()));
+                    var label = outcome.HarmAt is { } harmAt && harmAt > at && harmAt <= at.AddDays(30);
+                    rows.Add(new ScoringRow(item.CaseId, CountyOf(city, b.GridId), b.Category, at, label, outcome.FullCourseProbability,
+                        outcome.Setup, b.OpenedAt, b.Seen()));
                 }
                 if (b.PendingScores == 0) cases.Remove(item.CaseId);
             }
         }
 
-        foreach (var e in sim.Run(from, to))
+        foreach (var e in events)
         {
             ct.ThrowIfCancellationRequested();
-            EmitDue(e.At); // scores due strictly before this event; one due at its exact time sees it, as the extractor reads "at or before"
-            if (++events % 500_000 == 0) progress?.Invoke($"replayed {events:N0} events, {rows.Count:N0} rows");
+            var eventAt = e switch { ScreeningReport r => r.ReportedAt, Incident i => i.OccurredAt, _ => (DateTimeOffset?)null };
+            if (eventAt is not { } time) continue;
+            EmitDue(time); // scores due strictly before this event; one due at its exact time sees it, as the extractor reads "at or before"
+            if (++count % 500_000 == 0) progress?.Invoke($"replayed {count:N0} events, {rows.Count:N0} rows");
             switch (e)
             {
-                case SimulatedReport { Report: var r }:
+                case ScreeningReport r:
                 {
                     var id = r.CaseId ?? CaseIds.FromOpeningReport(r.ReportId);
                     if (!Sampled(id, replay.CaseSampleRate)) break;
                     var snap = new SnapshotReport(r.ReportedAt, r.Status, r.Category, r.PartiesCount, r.PeopleInvolved, r.AmountInDispute, r.MediationAttempts, r.Flags);
                     if (r.CaseId is null)
                     {
+                        if (r.ReportedAt < from) break; // opened before the window: its early days are not in this history
                         var b = new Builder(r.GridId, r.Category, r.ReportedAt);
                         b.Reports.Add(snap);
                         b.Persons.UnionWith(r.PersonIds);
@@ -117,7 +205,7 @@ public static class HistoryReplay
                     }
                     break;
                 }
-                case SimulatedIncident { Incident: { CaseId: { } caseId } i } when cases.TryGetValue(caseId, out var b):
+                case Incident { CaseId: { } caseId } i when cases.TryGetValue(caseId, out var b):
                     // Every linked incident is kept as it arrives; the extractor decides what it reads (never petitions or complaints).
                     b.Incidents.Add(new SnapshotIncident(i.OccurredAt, i.Type));
                     foreach (var p in i.PersonIds) b.Persons.Add(p);
@@ -125,7 +213,7 @@ public static class HistoryReplay
             }
         }
         EmitDue(DateTimeOffset.MaxValue);
-        progress?.Invoke($"replay done: {events:N0} events, {rows.Count:N0} rows");
+        progress?.Invoke($"replay done: {count:N0} events, {rows.Count:N0} rows");
         return new TrainingSet { Rows = rows, Features = features.ToArray(), From = from, To = to };
     }
 

@@ -71,6 +71,15 @@ public sealed class RiskOptions
     /// <summary>Also re-score shortly after start-up, in case the service was down at the scheduled time.</summary>
     public bool RescoreOnStartup { get; set; } = true;
 
+    /// <summary>
+    /// Where retraining takes its history from: <c>simulator</c> (the simulated city's own history, for the demo and a
+    /// deployment on the simulated city) or <c>ingest-log</c> (the reports, incidents and key individuals this service has
+    /// accepted: the production path; labels are the harm incidents later linked to a case).
+    /// </summary>
+    public string TrainingSource { get; set; } = "simulator";
+
+    public bool TrainsFromLog => string.Equals(TrainingSource, "ingest-log", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Simulator seed and city for the training history (the service runs on the simulated city; see Risk/README.md).</summary>
     public int TrainingSeed { get; set; } = 42;
 

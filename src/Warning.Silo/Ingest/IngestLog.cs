@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Warning.Analytics.Disputes;
 using Warning.Silo.Storage;
 
 namespace Warning.Silo.Ingest;
@@ -61,6 +63,22 @@ public sealed class IngestLog : IAsyncDisposable
             yield return new IngestEntry(
                 reader.GetInt64(0), Enum.Parse<IngestKind>(reader.GetString(1)), reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3), DateTimeOffset.Parse(reader.GetString(4)), reader.GetString(5));
+        }
+    }
+
+    /// <summary>Every accepted record in log order, deserialised (reports, incidents, key individuals; ticks left out): history for retraining.</summary>
+    public IEnumerable<object> ReadRecords()
+    {
+        foreach (var entry in ReadAfter(0))
+        {
+            object? record = entry.Kind switch
+            {
+                IngestKind.Report => JsonSerializer.Deserialize<ScreeningReport>(entry.Payload, WarningJson.Options),
+                IngestKind.Incident => JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options),
+                IngestKind.Person => JsonSerializer.Deserialize<KeyIndividual>(entry.Payload, WarningJson.Options),
+                _ => null,
+            };
+            if (record is not null) yield return record;
         }
     }
 

@@ -15,6 +15,8 @@ public static class RiskServiceCollectionExtensions
         services.AddOptions<RiskOptions>().Bind(config.GetSection(RiskOptions.Section))
             .Validate(o => o.Thresholds.IsValid, "Risk:Thresholds must satisfy 0 < Medium < High < Critical <= 1")
             .Validate(o => o.TopContributions is >= 0 and <= 20, "Risk:TopContributions must be between 0 and 20")
+            .Validate(o => o.TrainsFromLog || string.Equals(o.TrainingSource, "simulator", StringComparison.OrdinalIgnoreCase),
+                "Risk:TrainingSource must be 'simulator' or 'ingest-log'")
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {

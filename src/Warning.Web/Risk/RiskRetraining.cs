@@ -4,6 +4,7 @@ using Quartz;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Analytics.Simulation;
+using Warning.Analytics.Spikes;
 using Warning.Silo.Ingest;
 using Warning.Silo.Risk;
 using Warning.Silo.Time;
@@ -26,10 +27,14 @@ public sealed record RetrainStatus(string JobId, RetrainState State, string Trig
 /// service runs on the simulator's city; Risk/README.md explains why not the ingest log yet), <c>HistoryDays</c> up to
 /// the service clock's today, on the service's own hierarchy. One run at a time; runs are kept in memory for progress.
 /// </summary>
-public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry registry, IngestLog log, WarningClock clock, IOptions<RiskOptions> options, ILogger<RiskRetrainer> logger)
+public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry registry, IngestLog log, WarningClock clock, IOptions<RiskOptions> options,
+    IOptions<SpikeOptions> spikeOptions, ILogger<RiskRetrainer> logger)
 {
     private readonly ConcurrentDictionary<string, RetrainStatus> _jobs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _one = new(1, 1);
+
+    /// <summary>Fewer harms than this in the history cannot fill a training, a calibration and a test period.</summary>
+    public const int MinimumHarms = 100;
 
     public RetrainStatus? Get(string jobId) => _jobs.GetValueOrDefault(jobId);
 
@@ -55,13 +60,18 @@ public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry reg
             Update(jobId, s => s with { State = RetrainState.Running, StartedAt = clock.Now, Percent = 1, Progress = "replaying history" });
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
             logger.LogInformation("Risk retraining {JobId} started ({Trigger}): {From:yyyy-MM-dd} to {To:yyyy-MM-dd}", jobId, job.Trigger, from, to);
-            var set = await Task.Run(() => HistoryReplay.Build(hierarchy, new SimulatorOptions { Seed = o.TrainingSeed }, from, to,
-                new ReplayOptions { Deadlines = o.Deadlines, CaseSampleRate = o.TrainingCaseSample },
-                m => Update(jobId, s => s with { Percent = Math.Min(45, s.Percent + 5), Progress = m }), ct), ct);
+            var replay = new ReplayOptions { Deadlines = o.Deadlines, CaseSampleRate = o.TrainingCaseSample, Spikes = spikeOptions.Value, UtcOffset = clock.UtcOffset };
+            void Progress(string m) => Update(jobId, s => s with { Percent = Math.Min(45, s.Percent + 5), Progress = m });
+            var source = o.TrainsFromLog ? "ingest log" : $"simulator seed {o.TrainingSeed}";
+            var set = await Task.Run(() => o.TrainsFromLog
+                ? HistoryReplay.Build(hierarchy, log.ReadRecords(), from, to, replay, Progress, ct)
+                : HistoryReplay.Build(hierarchy, new SimulatorOptions { Seed = o.TrainingSeed }, from, to, replay, Progress, ct), ct);
+            if (set.Rows.Count(r => r.HarmWithin30Days) < MinimumHarms)
+                throw new InvalidOperationException($"{source} from {from:yyyy-MM-dd} holds {set.Count:N0} scoring rows with {set.Rows.Count(r => r.HarmWithin30Days):N0} harms; at least {MinimumHarms} are needed to train and calibrate");
             Update(jobId, s => s with { Percent = 50, Progress = $"{set.Count:N0} rows; training" });
             var version = $"risk-{clock.Now.UtcDateTime:yyyyMMddHHmmss}";
             var training = new TrainingOptions { Rounds = o.BoostingRounds };
-            var result = await Task.Run(() => RiskTrainer.Train(set, training, version, $"simulator seed {o.TrainingSeed}",
+            var result = await Task.Run(() => RiskTrainer.Train(set, training, version, source,
                 m => Update(jobId, s => s with { Percent = Math.Min(95, s.Percent + 10), Progress = m })), ct);
             registry.Publish(result.Model);
             // Open cases keep the old model's scores until something happens to them; a tick re-scores them all now.
