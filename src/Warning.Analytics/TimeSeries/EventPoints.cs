@@ -16,6 +16,7 @@ public static class Measurements
     public const string AreaRisk = "area_risk";
     public const string Screening = "screening";
     public const string Alerts = "alerts";
+    public const string Spikes = "spikes";
 }
 
 /// <summary>
@@ -125,6 +126,28 @@ public static class EventPoints
         }
         var identity = StableHash($"{alert.AlertId}\n{alert.Kind}\n{alert.EscalationLevel}");
         return point.Timestamp(TruncateToMillisecond(alert.At), Tiebreak(identity));
+    }
+
+    /// <summary>
+    /// One signal of a nightly spike scan, at civil noon of the day scanned (the daily rollup cuts days at civil midnight).
+    /// A re-scan of the same day lands on the same points. The grid is only a tag value <c>unit=grid</c>: eight thousand
+    /// grid ids as tags would swell the series for little the meetings use.
+    /// </summary>
+    public static LinePoint Spike(DateOnly day, TimeSpan utcOffset, string villageId, DisputeCategory? category, string method, string? gridId,
+        int observed, double expected, AreaHierarchy hierarchy)
+    {
+        var at = new DateTimeOffset(day.ToDateTime(new TimeOnly(12, 0)), utcOffset);
+        var series = category is { } c ? DisputeVocabulary.WireName(c) : "overall";
+        return new LinePoint(Measurements.Spikes)
+            .AreaTags(hierarchy, villageId)
+            .Tag("category", series)
+            .Tag("method", method)
+            .Tag("unit", gridId is null ? "village" : "grid")
+            .Field("count", 1L)
+            .Field("observed", (long)observed)
+            .Field("expected", Math.Round(expected, 3))
+            .Field("excess", Math.Round(observed - expected, 3))
+            .Timestamp(TruncateToMillisecond(at), Tiebreak(StableHash($"{villageId}\n{series}\n{method}\n{gridId}")));
     }
 
     public static DateTimeOffset TruncateToMillisecond(DateTimeOffset moment) =>

@@ -35,6 +35,7 @@ public sealed class InfluxSchema(InfluxClient client, IOptions<InfluxOptions> op
         [Measurements.AreaOpenByCategory] = [Last("open")],
         [Measurements.AreaRisk] = [Mean("mean_probability"), Max("max_probability"), Last("high_risk_cases"), Last("scored_cases")],
         [Measurements.Screening] = [Last("grids"), Last("compliant"), Mean("rate")],
+        [Measurements.Spikes] = [Sum("count"), Max("observed"), Max("excess")],
         [Measurements.Alerts] =
         [
             Sum("count"), Max("escalation_level"),

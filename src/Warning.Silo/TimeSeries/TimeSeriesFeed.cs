@@ -64,6 +64,14 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
     /// <summary>The alert store calls this on every alert transition (raised, acknowledged, escalated, resolved).</summary>
     public void RecordAlert(AlertEvent alert) => _writer.WriteAlert(alert, _hierarchy);
 
+    /// <summary>The nightly spike scan calls this with the villages it left spiking: one point per signal, for the meetings' spike panels.</summary>
+    public void RecordSpikeScan(DateOnly day, TimeSpan utcOffset, IReadOnlyDictionary<string, VillageSpikeState> spiking)
+    {
+        foreach (var (village, state) in spiking)
+        foreach (var signal in state.Active)
+            _writer.Write(EventPoints.Spike(day, utcOffset, village, signal.Category, signal.Method, signal.GridId, signal.Observed, signal.Expected, _hierarchy));
+    }
+
     private long _fedSeq;
 
     /// <summary>The last ingest sequence whose points are in the writer (the applier releases its waiters before it calls subscribers).</summary>

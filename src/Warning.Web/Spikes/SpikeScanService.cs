@@ -6,6 +6,8 @@ using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Spikes;
 using Warning.Silo.Areas;
 using Warning.Silo.GrainHost;
+using Warning.Silo.Time;
+using Warning.Silo.TimeSeries;
 using Warning.Web.Live;
 
 namespace Warning.Web.Spikes;
@@ -18,7 +20,9 @@ public sealed record SpikeScanSummary(DateOnly Day, int Villages, int Signals, i
 /// The live spike scan: reads every village's daily counts from its grain, runs the detectors for one day, and (when
 /// applying) sets each village grain's spike state, which case scoring and the screens read.
 /// </summary>
-public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grains, LiveFeed feed, IOptions<SpikeOptions> options, ILogger<SpikeScanService> log)
+/// <param name="timeSeries">Registered only when InfluxDB is on (<c>Influx:Enabled</c>).</param>
+public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grains, LiveFeed feed, IOptions<SpikeOptions> options, WarningClock clock,
+    ILogger<SpikeScanService> log, TimeSeriesFeed? timeSeries = null)
 {
     private readonly SpikeDetector _villageDetector = new(options.Value);
     private readonly SpikeDetector _gridDetector = new(options.Value.ForGrids());
@@ -27,7 +31,7 @@ public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grai
 
     public async Task<SpikeScanSummary> ScanAsync(DateOnly day, bool apply, CancellationToken ct = default)
     {
-        var clock = Stopwatch.StartNew();
+        var watch = Stopwatch.StartNew();
         var villageScan = _villageDetector.Scan(await CountsAsync(_villages, day), options.Value.HistoryDays - 1);
         ct.ThrowIfCancellationRequested();
         // Grids are each other's reference, as villages are: a grid is compared with the other grids, not its village.
@@ -53,6 +57,7 @@ public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grai
             await Task.WhenAll(_villages.Select(v => grains.GetGrain<IVillageGrain>(v).SetSpikeState(states.GetValueOrDefault(v, quiet))));
             // The screens get the day's spiking villages as a message of their own (no names of people: ids, counts).
             // Names and ancestor ids let a screen say where, and count spiking villages per county, without asking again.
+            timeSeries?.RecordSpikeScan(day, clock.UtcOffset, states);
             await feed.PublishAsync("spikes", new { day, villages = states.OrderBy(s => s.Key, StringComparer.Ordinal)
                 .Select(s => new
                 {
@@ -63,7 +68,7 @@ public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grai
                 }).ToArray() });
         }
 
-        var summary = new SpikeScanSummary(day, _villages.Length, scan.Findings.Count, states.Count, clock.Elapsed, states);
+        var summary = new SpikeScanSummary(day, _villages.Length, scan.Findings.Count, states.Count, watch.Elapsed, states);
         log.LogInformation("Spike scan of {Day}: {Villages} villages, {Tests} tests, {Signals} signals in {SpikingVillages} villages, {ElapsedMs} ms, applied {Applied}",
             day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), summary.Villages, scan.Tests, summary.Signals, summary.SpikingVillages, (long)summary.Elapsed.TotalMilliseconds, apply);
         foreach (var (village, state) in states)

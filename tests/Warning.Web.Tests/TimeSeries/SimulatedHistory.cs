@@ -13,7 +13,8 @@ namespace Warning.Web.Tests.TimeSeries;
 /// Simulator history written to InfluxDB with historical timestamps by the service's own point builders: reports and
 /// incidents as the ingest feed writes them, area snapshots every 6 hours from <see cref="AreaTally"/> (risk from the
 /// simulator's ground-truth probabilities, standing in for the scorer), and alert lifecycles through the typed alert
-/// write. The alerts are simulated: there is no alert store yet.
+/// write. The alerts are simulated: there is no alert store yet. Spike signals stand in for the nightly scan, one pair per
+/// planted cluster.
 /// </summary>
 public static class SimulatedHistory
 {
@@ -21,7 +22,7 @@ public static class SimulatedHistory
 
     public static Loaded Write(AreaHierarchy city, InfluxWriter writer, DateTimeOffset from, DateTimeOffset to, int seed, long sequenceBase)
     {
-        var sim = new DisputeSimulator(city, new SimulatorOptions { Seed = seed, CasesPerVillagePerDay = 2.0, RegistryAsOf = from, SpikesPerMonth = 3 });
+        var sim = new DisputeSimulator(city, new SimulatorOptions { Seed = seed, CasesPerVillagePerDay = 2.0, RegistryAsOf = from, SpikesPerMonth = 12 });
         var areas = city.All.Where(a => a.Level <= AreaLevel.Village).ToList();
         var tallies = areas.ToDictionary(a => a.Id, _ => new AreaTally(), StringComparer.Ordinal);
         var grids = areas.ToDictionary(a => a.Id, a => city.Descendants(a.Id, AreaLevel.Grid).Count(), StringComparer.Ordinal);
@@ -128,7 +129,16 @@ public static class SimulatedHistory
             nextSnapshot += step;
         }
         foreach (var spike in sim.PlantedSpikes)
+        {
             Lifecycle($"spike-{spike.VillageId}-{spike.From.ToUnixTimeSeconds()}", "spike", spike.VillageId, "high", spike.From.AddDays(1));
+            // The nightly scan's signals for the cluster (the detector itself is tested in the spike tests): its category
+            // and the village overall, from the night after it began.
+            var day = DayOf(spike.From);
+            if (spike.From.AddDays(1) >= to) continue;
+            var early = (int)Math.Round(spike.ExpectedExtraInFirst(2));
+            writer.Write(EventPoints.Spike(day, offset, spike.VillageId, spike.Category, "poisson_c3", null, early + 1, 0.4, city));
+            writer.Write(EventPoints.Spike(day, offset, spike.VillageId, null, "poisson_c2", null, early + 2, 1.1, city));
+        }
         return new Loaded(reports, incidents, snapshots, alerts);
     }
 
