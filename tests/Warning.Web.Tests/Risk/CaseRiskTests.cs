@@ -100,6 +100,58 @@ public sealed class CaseRiskTests(WarningAppFactory app) : IClassFixture<Warning
         Assert.Equal((int)cityBefore["scoredOpenCases"]! - 1, (int)cityAfter["scoredOpenCases"]!);
     }
 
+    [Fact]
+    public async Task A_regions_open_cases_list_highest_risk_first_with_reasons_and_filters()
+    {
+        var client = app.CreateClient();
+        var grid = app.GridIds[9];
+        var at = DateTimeOffset.UtcNow.AddMinutes(-40);
+        var violent = await OpenCaseAsync(client, grid, at);
+        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/incidents", Incident(grid, violent, "violence", "police_110", at.AddMinutes(5)))).Status);
+        var land = await OpenCaseAsync(client, grid, at.AddMinutes(1), category: "land");
+        var calm = Reports.Valid(grid);
+        calm["category"] = "neighbor";
+        calm["flags"] = new JsonArray();
+        calm["reportedAt"] = at.AddMinutes(2).ToString("O");
+        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/reports", calm)).Status);
+        await app.SettleAsync();
+
+        var all = await Reports.GetAsync(client, $"/api/v1/cases?regionId={grid}");
+        Assert.Equal(3, (int)all["openCases"]!);
+        var cases = all["cases"]!.AsArray();
+        Assert.Equal(violent, (string?)cases[0]!["caseId"]);
+        Assert.Equal(land, (string?)cases[1]!["caseId"]);
+        var probabilities = cases.Select(c => (double)c!["score"]!["probability"]!).ToArray();
+        Assert.Equal(probabilities.OrderDescending(), probabilities);
+        Assert.Equal("high", (string?)cases[0]!["score"]!["level"]);
+        Assert.Contains(cases[0]!["score"]!["contributions"]!.AsArray(), c => ((string?)c!["zh"])!.Contains('+'));
+        Assert.Equal(app.Hierarchy[grid].ParentId, (string?)cases[0]!["villageId"]);
+        Assert.All(cases, c => Assert.Null(c!["personIds"]));
+
+        Assert.Equal([violent], (await Reports.GetAsync(client, $"/api/v1/cases?regionId={grid}&minLevel=high"))["cases"]!.AsArray().Select(c => (string?)c!["caseId"]));
+        Assert.Equal([land], (await Reports.GetAsync(client, $"/api/v1/cases?regionId={grid}&category=land"))["cases"]!.AsArray().Select(c => (string?)c!["caseId"]));
+        var one = await Reports.GetAsync(client, $"/api/v1/cases?regionId={grid}&limit=1");
+        Assert.Equal((1, 3), (one["cases"]!.AsArray().Count, (int)one["matching"]!));
+        // A county holds the grid's cases among its own.
+        var county = app.Hierarchy.PathToRoot(grid).First(a => a.Level == AreaLevel.County).Id;
+        Assert.Contains((await Reports.GetAsync(client, $"/api/v1/cases?regionId={county}&limit=500"))["cases"]!.AsArray(), c => (string?)c!["caseId"] == violent);
+    }
+
+    [Theory]
+    [InlineData("?minLevel=severe", 400, "minLevel")]
+    [InlineData("?category=gossip", 400, "category")]
+    [InlineData("?limit=0", 400, "limit")]
+    [InlineData("?limit=501", 400, "limit")]
+    [InlineData("?limit=ten", 400, "limit")]
+    [InlineData("?regionId=nowhere", 404, "regionId")]
+    public async Task Bad_case_list_queries_are_problems_naming_the_field(string query, int status, string field)
+    {
+        using var response = await app.CreateClient().GetAsync($"/api/v1/cases{query}");
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(field, (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![0]!["field"]);
+    }
+
     [Theory]
     [InlineData("retrain-risk-model-nightly", "risk", 3, 30)]
     [InlineData("rescore-open-cases-daily", "risk", 0, 30)]
