@@ -56,4 +56,28 @@ public sealed class ScreenPageTests(ITestOutputHelper output)
 
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "warning-screen.png") });
     }
+
+    [Fact]
+    public async Task Every_county_of_a_seven_county_city_is_in_view_on_the_wall()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "warning-screen-" + Guid.NewGuid().ToString("N"));
+        await using var service = await ServiceProcess.StartAsync(data, "--Hierarchy:SimulatedCityShape=Dingxi", "--Hierarchy:SimulatedCitySeed=42");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+        foreach (var (width, height) in new[] { (1920, 1080), (1366, 768) })
+        {
+            var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+            await page.GotoAsync(service.BaseUrl + "/screen/");
+            await page.WaitForSelectorAsync("#connection[data-state=live]");
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('[data-testid=regions] li').length === 7");
+            // A wall display does not scroll: the last row's bottom must be inside the list's visible box.
+            var hidden = await page.EvaluateAsync<int>(@"() => {
+                const list = document.querySelector('[data-testid=regions]').getBoundingClientRect();
+                return [...document.querySelectorAll('[data-testid=regions] li')].filter(li => li.getBoundingClientRect().bottom > list.bottom + 1).length;
+            }");
+            Assert.True(hidden == 0, $"{hidden} of 7 counties cut off at {width}×{height}");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), $"warning-screen-dingxi-{width}.png") });
+            await page.CloseAsync();
+        }
+    }
 }

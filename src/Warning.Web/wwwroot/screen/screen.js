@@ -67,7 +67,20 @@
       }
       return li;
     }));
+    fitAreas();
   }
+
+  // A wall display cannot scroll: with many areas (Dingxi's seven counties) the rows shrink until every one is in view.
+  function fitAreas() {
+    const list = $("regions");
+    let size = 1.2;
+    list.style.fontSize = `${size}vw`;
+    while (list.scrollHeight > list.clientHeight + 1 && size > 0.6) {
+      size -= 0.05;
+      list.style.fontSize = `${size}vw`;
+    }
+  }
+  window.addEventListener("resize", fitAreas);
 
   function renderSpikes(data) {
     spikingVillages = data.villages || [];
