@@ -24,7 +24,7 @@ public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hi
         await applier.CaughtUp.WaitAsync(stoppingToken);
 
         var now = time.GetUtcNow();
-        var simulator = new DisputeSimulator(hierarchy, new SimulatorOptions { Seed = o.Seed });
+        var simulator = new DisputeSimulator(hierarchy, new SimulatorOptions { Seed = o.Seed, SpikesPerMonth = o.SpikesPerMonth });
         if (log.LastSeq == 0)
         {
             await intake.AcceptAsync(simulator.KeyIndividuals.Cast<object>().ToList(), stoppingToken);
@@ -65,7 +65,7 @@ public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hi
         }
 
         // A fresh seed per start: ids of the live run must not collide with history or an earlier run's ids.
-        var live = new DisputeSimulator(hierarchy, new SimulatorOptions { Seed = o.Seed + 1 + (int)(now.ToUnixTimeSeconds() / 60 % 1_000_000) });
+        var live = new DisputeSimulator(hierarchy, new SimulatorOptions { Seed = o.Seed + 1 + (int)(now.ToUnixTimeSeconds() / 60 % 1_000_000), SpikesPerMonth = o.SpikesPerMonth });
         await intake.AcceptAsync(live.KeyIndividuals.Cast<object>().ToList(), stoppingToken);
         logger.LogInformation("Demo feed live at {Speed}x", o.Speed);
         await foreach (var e in live.RunRealTime(now, o.Speed, stoppingToken))
