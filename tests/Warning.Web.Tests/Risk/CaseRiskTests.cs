@@ -203,16 +203,7 @@ public sealed class RetrainTests : IDisposable
         var firstGrid = _app.Services.GetRequiredService<AreaHierarchy>().AtLevel(AreaLevel.Grid).First().Id;
         var early = await Reports.PostAsync(client, "/api/v1/reports", Reports.Valid(firstGrid));
         var earlyCase = (string)early.Body!["items"]![0]!["caseId"]!;
-        var accepted = await Reports.PostAsync(client, "/api/v1/risk/model/retrain", new JsonObject { ["historyDays"] = 365 });
-        Assert.Equal(202, accepted.Status);
-        var jobId = (string)accepted.Body!["jobId"]!;
-        JsonNode status = accepted.Body;
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while ((string?)status["state"] is "queued" or "running" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-            status = await Reports.GetAsync(client, $"/api/v1/risk/model/retrain/{jobId}");
-        }
+        var status = await Retraining.RunAsync(client, 365);
         Assert.Equal("succeeded", (string?)status["state"]);
         Assert.Equal(100, (int)status["percent"]!);
         var version = (string)status["modelVersion"]!;
@@ -253,5 +244,24 @@ public sealed class RiskOptionsTests
         using var app = factory.WithWebHostBuilder(b => b.UseSetting("Risk:Thresholds:Medium", "0.5"));
         var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => app.CreateClient());
         Assert.Contains("Risk:Thresholds", ex.Message);
+    }
+}
+
+/// <summary>Starts a retraining over the API and follows its progress until it ends.</summary>
+public static class Retraining
+{
+    public static async Task<JsonNode> RunAsync(HttpClient client, int historyDays)
+    {
+        var accepted = await Reports.PostAsync(client, "/api/v1/risk/model/retrain", new JsonObject { ["historyDays"] = historyDays });
+        Assert.Equal(202, accepted.Status);
+        var jobId = (string)accepted.Body!["jobId"]!;
+        JsonNode status = accepted.Body;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while ((string?)status["state"] is "queued" or "running" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            status = await Reports.GetAsync(client, $"/api/v1/risk/model/retrain/{jobId}");
+        }
+        return status;
     }
 }

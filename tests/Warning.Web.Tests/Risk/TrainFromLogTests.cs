@@ -27,26 +27,11 @@ public sealed class TrainFromLogTests : IDisposable
         });
     }
 
-    private async Task<JsonNode> RetrainAsync(HttpClient client, int days)
-    {
-        var accepted = await Reports.PostAsync(client, "/api/v1/risk/model/retrain", new JsonObject { ["historyDays"] = days });
-        Assert.Equal(202, accepted.Status);
-        var jobId = (string)accepted.Body!["jobId"]!;
-        JsonNode status = accepted.Body;
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while ((string?)status["state"] is "queued" or "running" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-            status = await Reports.GetAsync(client, $"/api/v1/risk/model/retrain/{jobId}");
-        }
-        return status;
-    }
-
     [Fact]
     public async Task Too_little_history_fails_the_job_saying_why_and_keeps_the_points_score()
     {
         var client = _app.CreateClient();
-        var status = await RetrainAsync(client, 90);
+        var status = await Retraining.RunAsync(client, 90);
         Assert.Equal("failed", (string?)status["state"]);
         Assert.Contains("harms", (string?)status["error"]);
         Assert.Equal("points", (string?)(await Reports.GetAsync(client, "/api/v1/risk/model"))["model"]);
@@ -74,7 +59,7 @@ public sealed class TrainFromLogTests : IDisposable
         }
         await intake.AcceptAsync(batch);
 
-        var status = await RetrainAsync(client, 240);
+        var status = await Retraining.RunAsync(client, 240);
         Assert.Equal("succeeded", (string?)status["state"]);
         var steps = status["steps"]!.AsArray().Select(x => (string)x!).ToArray();
         Assert.Contains(steps, s => s.Contains("logged events", StringComparison.Ordinal));

@@ -8,26 +8,8 @@ using Warning.Web.Tests.Support;
 
 namespace Warning.Web.Tests.TimeSeries;
 
-/// <summary>A service of its own writing to its own InfluxDB, so its reports do not disturb the trend tests' counts.</summary>
-public sealed class SpikeSeriesService : IAsyncLifetime
-{
-    public InfluxServer Server { get; } = new();
-    public WarningAppFactory App { get; } = new();
-    public Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> Factory { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        await Server.InitializeAsync();
-        Factory = InfluxAppFactory.Create(App, Server, "spikes");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Factory.DisposeAsync();
-        App.Dispose();
-        await Server.DisposeAsync();
-    }
-}
+/// <summary>A service and InfluxDB of its own, so its reports do not disturb the trend tests' counts.</summary>
+public sealed class SpikeSeriesService() : InfluxService("spikes");
 
 public sealed class SpikeSeriesTests(SpikeSeriesService service) : IClassFixture<SpikeSeriesService>
 {

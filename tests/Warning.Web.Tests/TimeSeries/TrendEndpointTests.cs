@@ -6,8 +6,8 @@ using Warning.Web.Tests.Support;
 
 namespace Warning.Web.Tests.TimeSeries;
 
-/// <summary>One service writing to one InfluxDB for the whole class (the host is started and stopped once).</summary>
-public sealed class TrendService : IAsyncLifetime
+/// <summary>One service writing to one InfluxDB of its own for the whole class (the host is started and stopped once).</summary>
+public abstract class InfluxService(string database) : IAsyncLifetime
 {
     public InfluxServer Server { get; } = new();
     public WarningAppFactory App { get; } = new();
@@ -16,7 +16,7 @@ public sealed class TrendService : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Server.InitializeAsync();
-        Factory = InfluxAppFactory.Create(App, Server, "trends");
+        Factory = InfluxAppFactory.Create(App, Server, database);
     }
 
     public async Task DisposeAsync()
@@ -26,6 +26,8 @@ public sealed class TrendService : IAsyncLifetime
         await Server.DisposeAsync();
     }
 }
+
+public sealed class TrendService() : InfluxService("trends");
 
 public sealed class TrendEndpointTests(TrendService service) : IClassFixture<TrendService>
 {
