@@ -89,6 +89,9 @@ public static class HistoryReplay
         replay ??= new ReplayOptions();
         var persons = new Dictionary<string, KeyIndividual>(StringComparer.Ordinal);
         var events = new List<(DateTimeOffset At, int Order, object Record)>();
+        // Older records only matter to the spike scans' look-back (cases opened before the window are not replayed), so a
+        // years-long log is not held in memory whole.
+        var keepFrom = from.AddDays(-replay.Spikes.HistoryDays - 1);
         var harm = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var record in logged)
         {
@@ -97,11 +100,11 @@ public static class HistoryReplay
                 case KeyIndividual k:
                     persons[k.PersonId] = k; // the latest registration stands
                     break;
-                case ScreeningReport r when r.ReportedAt < to:
+                case ScreeningReport r when r.ReportedAt < to && r.ReportedAt >= keepFrom:
                     // The log holds opening reports with their derived case id; the replay knows an opening by its absence.
                     events.Add((r.ReportedAt, events.Count, r.CaseId == CaseIds.FromOpeningReport(r.ReportId) ? r with { CaseId = null } : r));
                     break;
-                case Incident i when i.OccurredAt < to:
+                case Incident i when i.OccurredAt < to && i.OccurredAt >= keepFrom:
                     events.Add((i.OccurredAt, events.Count, i));
                     if (i.CaseId is { } caseId && IsHarm(i.Type) && (!harm.TryGetValue(caseId, out var first) || i.OccurredAt < first)) harm[caseId] = i.OccurredAt;
                     break;
