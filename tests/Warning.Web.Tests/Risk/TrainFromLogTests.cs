@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
@@ -17,8 +18,13 @@ public sealed class TrainFromLogTests(Xunit.Abstractions.ITestOutputHelper outpu
 
     private WebApplicationFactory<Program>? _app;
 
+    // The history is simulated back from the service's "now": a clock that starts at a fixed moment makes it the same
+    // history on every date CI runs (test AUC 0.60–0.70 across a year of start dates otherwise).
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 3, 0, 0, TimeSpan.Zero);
+
     private WebApplicationFactory<Program> App => _app ??= _factory.WithWebHostBuilder(b =>
     {
+        b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(new RunningFrom(Start)));
         b.UseSetting("Risk:TrainingSource", "ingest-log");
         b.UseSetting("Risk:BoostingRounds", "40");
         b.UseSetting("Risk:TrainingCaseSample", "1");
@@ -42,7 +48,7 @@ public sealed class TrainFromLogTests(Xunit.Abstractions.ITestOutputHelper outpu
         var client = App.CreateClient();
         var hierarchy = App.Services.GetRequiredService<AreaHierarchy>();
         var intake = App.Services.GetRequiredService<Intake>();
-        var now = DateTimeOffset.UtcNow;
+        var now = App.Services.GetRequiredService<Warning.Silo.Time.WarningClock>().Now;
         var sim = new DisputeSimulator(hierarchy, new SimulatorOptions { Seed = 21, CasesPerVillagePerDay = 3 });
         await intake.AcceptAsync(sim.KeyIndividuals.Cast<object>().ToList());
         var batch = new List<object>(2000);
@@ -72,4 +78,12 @@ public sealed class TrainFromLogTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     public void Dispose() => _factory.Dispose();
+
+    /// <summary>Starts at <paramref name="start"/> and runs on from there at the wall clock's pace (timers stay real).</summary>
+    private sealed class RunningFrom(DateTimeOffset start) : TimeProvider
+    {
+        private readonly TimeSpan _shift = start - System.GetUtcNow();
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _shift;
+    }
 }
