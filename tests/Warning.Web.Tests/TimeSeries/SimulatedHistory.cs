@@ -139,6 +139,13 @@ public static class SimulatedHistory
             writer.Write(EventPoints.Spike(day, offset, spike.VillageId, spike.Category, "poisson_c3", null, early + 1, 0.4, city));
             writer.Write(EventPoints.Spike(day, offset, spike.VillageId, null, "poisson_c2", null, early + 2, 1.1, city));
         }
+        // And a slow rise in one village of every county three days before the end, so each county's spike panels have a
+        // signal whatever days the plants fell on.
+        foreach (var county in city.AtLevel(AreaLevel.County))
+        {
+            var village = city.Descendants(county.Id, AreaLevel.Village).OrderBy(v => v.Id, StringComparer.Ordinal).First();
+            writer.Write(EventPoints.Spike(DayOf(to.AddDays(-3)), offset, village.Id, null, "poisson_cusum", null, 9, 4.2, city));
+        }
         return new Loaded(reports, incidents, snapshots, alerts);
     }
 
