@@ -79,6 +79,13 @@ public sealed class AreaHierarchy
     /// <summary>The area itself first, then its parent, up to the root.</summary>
     public IReadOnlyList<Area> PathToRoot(string id) => _pathToRoot[id];
 
+    /// <summary>The village a grid belongs to, or the village itself; null for any other area or an unknown id.</summary>
+    public Area? VillageOf(string id) =>
+        !_byId.TryGetValue(id, out var area) ? null
+        : area.Level == AreaLevel.Village ? area
+        : area.Level == AreaLevel.Grid && area.ParentId is { } parent && _byId.TryGetValue(parent, out var village) ? village
+        : null;
+
     public IEnumerable<Area> AtLevel(AreaLevel level) => _byId.Values.Where(a => a.Level == level);
 
     /// <summary>All areas under <paramref name="id"/> at <paramref name="level"/> (the area itself if it is at that level).</summary>

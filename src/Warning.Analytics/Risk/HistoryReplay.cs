@@ -102,7 +102,7 @@ public static class HistoryReplay
                     break;
                 case ScreeningReport r when r.ReportedAt < to && r.ReportedAt >= keepFrom:
                     // The log holds opening reports with their derived case id; the replay knows an opening by its absence.
-                    events.Add((r.ReportedAt, events.Count, r.CaseId == CaseIds.FromOpeningReport(r.ReportId) ? r with { CaseId = null } : r));
+                    events.Add((r.ReportedAt, events.Count, r.CaseId is not null && CaseIds.Opens(r) ? r with { CaseId = null } : r));
                     break;
                 case Incident i when i.OccurredAt < to && i.OccurredAt >= keepFrom:
                     events.Add((i.OccurredAt, events.Count, i));
@@ -124,7 +124,7 @@ public static class HistoryReplay
     {
         DateOnly Day(DateTimeOffset t) => DateOnly.FromDateTime(t.ToOffset(replay.UtcOffset).DateTime);
         var openings = events.OfType<ScreeningReport>()
-            .Where(r => r.CaseId is null || r.CaseId == CaseIds.FromOpeningReport(r.ReportId))
+            .Where(CaseIds.Opens)
             .Select(r => new Opening(Day(r.ReportedAt), r.GridId, r.Category));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var history = SpikeHistory.Scan(city, openings, Day(from).AddDays(-1), Day(to), replay.Spikes, ct: ct);
@@ -159,7 +159,7 @@ public static class HistoryReplay
                 {
                     // Live, the village grain holds what last night's scan found.
                     var lastNight = DateOnly.FromDateTime(at.ToOffset(replay.UtcOffset).DateTime).AddDays(-1);
-                    var spiking = spikes.IsSpikingFor(VillageOf(city, b.GridId), b.Category, lastNight);
+                    var spiking = city.VillageOf(b.GridId) is { } village && spikes.IsSpikingFor(village.Id, b.Category, lastNight);
                     var snapshot = new CaseSnapshot(b.Category, b.OpenedAt, b.Reports, b.Incidents,
                         b.Persons.Where(p => bases.TryGetValue(p, out var k) && k.BasisExpiresAt > at).Select(p => bases[p].Basis).Distinct().ToArray(),
                         spiking);
@@ -228,9 +228,6 @@ public static class HistoryReplay
         foreach (var ch in id) h = (h ^ ch) * 16777619;
         return h / (double)uint.MaxValue < rate;
     }
-
-    private static string VillageOf(AreaHierarchy city, string gridId) =>
-        city.TryGet(gridId, out var a) && a.Level == AreaLevel.Grid ? a.ParentId! : gridId;
 
     private static string CountyOf(AreaHierarchy city, string gridId) =>
         city.TryGet(gridId, out _) ? city.PathToRoot(gridId).FirstOrDefault(a => a.Level == AreaLevel.County)?.Id ?? "" : "";

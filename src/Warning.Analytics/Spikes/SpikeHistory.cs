@@ -48,9 +48,8 @@ public sealed class SpikeHistory
         var counted = new List<(int Day, int Village, int Grid, DisputeCategory Category)>();
         foreach (var o in openings)
         {
-            if (o.Day.DayNumber < first.DayNumber - lookBack || o.Day > last || !city.TryGet(o.GridId, out var area)) continue;
-            var villageId = area.Level == AreaLevel.Grid ? area.ParentId : area.Level == AreaLevel.Village ? area.Id : null;
-            if (villageId is null || !villageIndex.TryGetValue(villageId, out var v)) continue;
+            if (o.Day.DayNumber < first.DayNumber - lookBack || o.Day > last) continue;
+            if (city.VillageOf(o.GridId) is not { } village || !villageIndex.TryGetValue(village.Id, out var v)) continue;
             counted.Add((o.Day.DayNumber, v, gridIndex.GetValueOrDefault(o.GridId, -1), o.Category));
         }
         counted.Sort((a, b) => a.Day.CompareTo(b.Day));

@@ -56,7 +56,7 @@ public static class EventPoints
     {
         var at = TruncateToMillisecond(report.ReportedAt);
         var tiebreak = Tiebreak(sequence);
-        var opened = report.CaseId is null || report.CaseId == CaseIds.FromOpeningReport(report.ReportId);
+        var opened = CaseIds.Opens(report);
         var risky = report.Flags.Any(f => f is CaseFlag.ThreatOfViolence or CaseFlag.WeaponMentioned or CaseFlag.PriorViolence or CaseFlag.SelfHarmRisk);
         yield return new LinePoint(Measurements.Reports)
             .AreaTags(hierarchy, report.GridId)

@@ -143,10 +143,8 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
 
     private async Task<bool> VillageSpikingAsync()
     {
-        if (State.GridId is null || !hierarchy.TryGet(State.GridId, out var grid)) return false;
-        var villageId = grid.Level == AreaLevel.Grid ? grid.ParentId : grid.Level == AreaLevel.Village ? grid.Id : null;
-        if (villageId is null) return false;
-        var spike = await GrainFactory.GetGrain<IVillageGrain>(villageId).GetSpikeState();
+        if (State.GridId is null || hierarchy.VillageOf(State.GridId) is not { } village) return false;
+        var spike = await GrainFactory.GetGrain<IVillageGrain>(village.Id).GetSpikeState();
         // Training reads planted clusters of the case's own category the same way.
         return spike.IsSpikingFor(State.Category);
     }

@@ -68,7 +68,7 @@ public static class CaseEndpoints
                 .ToList();
             return Results.Ok(new OpenCaseList(area.Id, views.Count, matching.Count, matching.Take(take).Select(v =>
             {
-                var village = hierarchy.TryGet(v.GridId, out var grid) && grid.ParentId is { } parent && hierarchy.TryGet(parent, out var p) ? p : grid;
+                var village = hierarchy.VillageOf(v.GridId);
                 return new OpenCase(v.CaseId, v.GridId, village?.Id ?? "", village?.Name ?? "", v.Category, v.Status, v.OpenedAt, v.UpdatedAt,
                     v.PeopleInvolved, v.MediationAttempts, v.Score);
             }).ToArray()));
