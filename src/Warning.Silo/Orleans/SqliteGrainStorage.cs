@@ -75,6 +75,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     private readonly int _maxIdleReaders = Math.Max(4, Environment.ProcessorCount * 2);
     private readonly Lock _gate = new();
     private volatile int _state;
+    private long _commits;
 
     public SqliteGrainStorage(
         string name,
@@ -102,6 +103,9 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
 
     /// <summary>The SQLite file this provider stores in.</summary>
     public string DatabasePath => _path;
+
+    /// <summary>Transactions committed so far; writes per commit is how much the group commit saved in fsyncs.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(
@@ -274,7 +278,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         }
     }
 
-    private static void Commit(Writer writer, IReadOnlyList<PendingWrite> writes)
+    private void Commit(Writer writer, IReadOnlyList<PendingWrite> writes)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         using (var transaction = writer.Connection.BeginTransaction(deferred: false))
@@ -283,6 +287,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
             foreach (var write in writes) writer.Apply(write);
             transaction.Commit();
         }
+        Interlocked.Increment(ref _commits);
         // Only now, after the commit: a grain must not believe in a version that a rollback took back.
         foreach (var write in writes) write.Complete();
     }
