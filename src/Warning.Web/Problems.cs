@@ -9,13 +9,14 @@ public static class Problems
         Results.Problem(statusCode: status, title: title, detail: $"{field}: {message}",
             extensions: new Dictionary<string, object?> { ["errors"] = new[] { new IngestError(field, rule, message) } });
 
-    public static IResult Rejected(string detail, IngestResponse response) =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "No item was accepted", detail: detail,
+    public static IResult Rejected(string detail, IngestResponse response, int status = StatusCodes.Status400BadRequest) =>
+        Results.Problem(statusCode: status, title: "No item was accepted", detail: detail,
             extensions: new Dictionary<string, object?>
             {
                 ["accepted"] = response.Accepted,
                 ["duplicates"] = response.Duplicates,
                 ["rejected"] = response.Rejected,
+                ["conflicts"] = response.Conflicts,
                 ["items"] = response.Items,
                 ["errors"] = response.Items.SelectMany(i => i.Errors ?? []).Take(50).ToArray(),
             });

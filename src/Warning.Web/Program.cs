@@ -5,6 +5,7 @@ using Warning.Analytics.Hierarchy;
 using Warning.Silo;
 using Warning.Web;
 using Warning.Web.Cases;
+using Warning.Web.Errors;
 using Warning.Web.Health;
 using Warning.Web.Hierarchy;
 using Warning.Web.Ingest;
@@ -36,8 +37,11 @@ builder.Services.AddWarningTimeSeries(config);
 builder.Services.AddSingleton(sp => HierarchyOptions.Load(
     config.GetSection(HierarchyOptions.Section).Get<HierarchyOptions>() ?? new(), sp.GetRequiredService<ILogger<AreaHierarchy>>()));
 
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.UseProblemBodiesForKestrelErrors()));
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(o => WarningJson.Configure(o.SerializerOptions));
+builder.Services.Configure<IngestOptions>(config.GetSection(IngestOptions.Section));
 builder.Services.AddSingleton<IngestHandler>();
 builder.Services.AddSignalR().AddJsonProtocol(o => WarningJson.Configure(o.PayloadSerializerOptions));
 builder.Services.Configure<LiveOptions>(config.GetSection(LiveOptions.Section));

@@ -51,45 +51,80 @@ public static class GeoJsonHierarchy
 
     public static void Write(AreaHierarchy hierarchy, Stream output)
     {
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var writer = NewWriter(output);
+        WriteStart(writer);
+        foreach (var area in InFileOrder(hierarchy)) WriteFeature(writer, area);
+        WriteEnd(writer);
+    }
+
+    /// <summary>
+    /// The same document, flushed asynchronously as it grows: an HTTP response body refuses synchronous writes, and a
+    /// province's villages do not need to sit in memory whole.
+    /// </summary>
+    public static async Task WriteAsync(AreaHierarchy hierarchy, Stream output, CancellationToken cancellationToken = default)
+    {
+        await using var writer = NewWriter(output);
+        WriteStart(writer);
+        foreach (var area in InFileOrder(hierarchy))
+        {
+            WriteFeature(writer, area);
+            if (writer.BytesPending > 64 * 1024) await writer.FlushAsync(cancellationToken);
+        }
+        WriteEnd(writer);
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    private static Utf8JsonWriter NewWriter(Stream output) =>
+        new(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    // Parents before children, ids in order: a stable file that diffs well and reads top down.
+    private static IEnumerable<Area> InFileOrder(AreaHierarchy hierarchy) =>
+        hierarchy.All.OrderBy(a => a.Level).ThenBy(a => a.Id, StringComparer.Ordinal);
+
+    private static void WriteStart(Utf8JsonWriter writer)
+    {
         writer.WriteStartObject();
         writer.WriteString("type", "FeatureCollection");
         writer.WriteStartArray("features");
-        // Parents before children, ids in order: a stable file that diffs well and reads top down.
-        foreach (var area in hierarchy.All.OrderBy(a => a.Level).ThenBy(a => a.Id, StringComparer.Ordinal))
+    }
+
+    private static void WriteEnd(Utf8JsonWriter writer)
+    {
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteFeature(Utf8JsonWriter writer, Area area)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "Feature");
+        writer.WriteStartObject("properties");
+        writer.WriteString("id", area.Id);
+        writer.WriteString("name", area.Name);
+        writer.WriteString("level", area.Kind);
+        if (area.ParentId is null) writer.WriteNull("parentId");
+        else writer.WriteString("parentId", area.ParentId);
+        writer.WriteEndObject();
+        if (area.Polygon is null) writer.WriteNull("geometry");
+        else
         {
-            writer.WriteStartObject();
-            writer.WriteString("type", "Feature");
-            writer.WriteStartObject("properties");
-            writer.WriteString("id", area.Id);
-            writer.WriteString("name", area.Name);
-            writer.WriteString("level", area.Kind);
-            if (area.ParentId is null) writer.WriteNull("parentId");
-            else writer.WriteString("parentId", area.ParentId);
-            writer.WriteEndObject();
-            if (area.Polygon is null) writer.WriteNull("geometry");
-            else
+            writer.WriteStartObject("geometry");
+            writer.WriteString("type", "Polygon");
+            writer.WriteStartArray("coordinates");
+            foreach (var ring in area.Polygon)
             {
-                writer.WriteStartObject("geometry");
-                writer.WriteString("type", "Polygon");
-                writer.WriteStartArray("coordinates");
-                foreach (var ring in area.Polygon)
+                writer.WriteStartArray();
+                foreach (var point in ring)
                 {
                     writer.WriteStartArray();
-                    foreach (var point in ring)
-                    {
-                        writer.WriteStartArray();
-                        foreach (var c in point) writer.WriteNumberValue(c);
-                        writer.WriteEndArray();
-                    }
+                    foreach (var c in point) writer.WriteNumberValue(c);
                     writer.WriteEndArray();
                 }
                 writer.WriteEndArray();
-                writer.WriteEndObject();
             }
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
-        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 

@@ -15,5 +15,11 @@ public sealed record IngestEntry(long Seq, IngestKind Kind, string ItemId, strin
 /// <summary>An item ready to append; <see cref="CaseId"/> is the case it opened or updated, if any.</summary>
 public sealed record PendingItem(IngestKind Kind, string ItemId, string? CaseId, string Payload, object? Record = null);
 
-/// <summary>What happened to one appended item: stored now, or already stored earlier (then the earlier case id).</summary>
-public readonly record struct AppendResult(bool Duplicate, long Seq, string? CaseId);
+/// <summary>
+/// What happened to one appended item: stored now, or already stored earlier (then the earlier case id). An item stored
+/// earlier with other content is a conflict: <see cref="ConflictingFields"/> names what differs, and the first version stands.
+/// </summary>
+public readonly record struct AppendResult(bool Duplicate, long Seq, string? CaseId, IReadOnlyList<string>? ConflictingFields = null)
+{
+    public bool Conflict => ConflictingFields is { Count: > 0 };
+}

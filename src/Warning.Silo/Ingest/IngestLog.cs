@@ -97,7 +97,7 @@ public sealed class IngestLog : IAsyncDisposable
         var pAt = insert.Parameters.Add("$at", SqliteType.Text);
         var pPayload = insert.Parameters.Add("$payload", SqliteType.Text);
         using var existing = connection.CreateCommand();
-        existing.CommandText = "SELECT seq, case_id FROM ingest_log WHERE kind = $kind AND item_id = $id";
+        existing.CommandText = "SELECT seq, case_id, payload FROM ingest_log WHERE kind = $kind AND item_id = $id";
         var eKind = existing.Parameters.Add("$kind", SqliteType.Text);
         var eId = existing.Parameters.Add("$id", SqliteType.Text);
 
@@ -141,7 +141,8 @@ public sealed class IngestLog : IAsyncDisposable
                             eId.Value = item.ItemId;
                             using var reader = existing.ExecuteReader();
                             reader.Read();
-                            itemResults[i] = new AppendResult(true, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+                            itemResults[i] = new AppendResult(true, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                                PayloadDiff.Fields(reader.GetString(2), item.Payload));
                         }
                     }
                 }

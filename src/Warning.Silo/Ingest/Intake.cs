@@ -26,7 +26,7 @@ public sealed class Intake(IngestLog log, KnownIds known)
         var results = await log.AppendAsync(pending, cancellationToken);
         foreach (var record in records)
         {
-            if (record is ScreeningReport { CaseId: { } caseId }) known.AddCase(caseId);
+            if (record is ScreeningReport { CaseId: { } caseId } report) known.AddCase(caseId, report.GridId);
             else if (record is KeyIndividual person) known.AddPerson(person.PersonId);
         }
         return results;

@@ -12,7 +12,7 @@ public static class HierarchyEndpoints
             var wanted = level is null ? (AreaLevel?)null : Area.TryParseLevel(level, out var l) ? l : (AreaLevel?)(-1);
             if (wanted == (AreaLevel)(-1)) return Problems.Field(400, "Unknown level", "level", "enum", "level must be city, county, township, village or grid");
             var subset = new AreaHierarchy(hierarchy.All.Where(a => wanted is null || a.Level <= wanted));
-            return Results.Stream(stream => Task.Run(() => GeoJsonHierarchy.Write(subset, stream)), "application/geo+json");
+            return Results.Stream(stream => GeoJsonHierarchy.WriteAsync(subset, stream), "application/geo+json");
         });
         return api;
     }

@@ -82,7 +82,7 @@ public sealed partial class FieldReader(JsonElement item)
         var values = new List<TEnum>();
         foreach (var (element, index) in List(field))
         {
-            if (element.ValueKind == JsonValueKind.String && DisputeVocabulary.TryParse<TEnum>(element.GetString(), out var parsed))
+            if (TryReadString(element, out var text) && DisputeVocabulary.TryParse<TEnum>(text, out var parsed))
             {
                 if (!values.Contains(parsed)) values.Add(parsed);
             }
@@ -97,7 +97,7 @@ public sealed partial class FieldReader(JsonElement item)
         foreach (var (element, index) in List(field))
         {
             var name = $"{field}[{index}]";
-            if (element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 and <= MaxIdLength } id && IdPattern().IsMatch(id))
+            if (TryReadString(element, out var text) && text is { Length: > 0 and <= MaxIdLength } id && IdPattern().IsMatch(id))
             {
                 if (!values.Contains(id)) values.Add(id);
             }
@@ -129,7 +129,27 @@ public sealed partial class FieldReader(JsonElement item)
     {
         if (!TryGet(field, required, out var element)) return null;
         if (element.ValueKind != JsonValueKind.String) return Fail<string>(field, "type", $"'{field}' must be a string");
-        return element.GetString();
+        if (!TryReadString(element, out var value)) return Fail<string>(field, "encoding", $"'{field}' must be valid Unicode text (it holds a lone UTF-16 surrogate)");
+        return value;
+    }
+
+    /// <summary>
+    /// A JSON string as .NET text, or false when it cannot be one: JSON escapes may spell a lone surrogate ("\ud800"),
+    /// which the parser accepts and <see cref="JsonElement.GetString"/> then throws on.
+    /// </summary>
+    public static bool TryReadString(JsonElement element, out string? value)
+    {
+        value = null;
+        if (element.ValueKind != JsonValueKind.String) return false;
+        try
+        {
+            value = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private bool TryGet(string field, bool required, out JsonElement element)
@@ -145,9 +165,10 @@ public sealed partial class FieldReader(JsonElement item)
         return default;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
+    // \z, not $: $ also matches before a final "\n", which let "id\n" through.
+    [GeneratedRegex(@"^[A-Za-z0-9._:-]{1,64}\z")]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})$")]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})\z")]
     private static partial Regex TimePattern();
 }

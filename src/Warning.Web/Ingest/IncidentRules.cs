@@ -20,7 +20,7 @@ public static class IncidentRules
         var summary = f.Text("summary", FieldReader.MaxSummaryLength);
 
         context.CheckGrid(f, gridId);
-        context.CheckNotFuture(f, "occurredAt", occurredAt);
+        context.CheckEventTime(f, "occurredAt", occurredAt);
         if (caseId is not null && !context.IsCase(caseId)) f.Fail("caseId", "unknownCase", $"case '{caseId}' does not exist");
         context.CheckPersons(f, personIds);
         if (!f.IsValid) return (null, f);

@@ -24,7 +24,8 @@ public static class IngestEndpoints
 }
 
 /// <summary>Parses a single item or a batch, applies the rules item by item, keeps the valid ones and answers per item.</summary>
-public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownIds known, TimeProvider time, ILogger<IngestHandler> logger)
+public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownIds known, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<IngestOptions> options, ILogger<IngestHandler> logger)
 {
     public async Task<IResult> HandleAsync<T>(HttpContext http, string kind, string idField, Func<JsonElement, IngestContext, (T?, FieldReader)> read)
         where T : class
@@ -62,7 +63,7 @@ public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownI
             }
             else return Problems.Field(StatusCodes.Status400BadRequest, "Wrong body type", "$", "type", $"the body must be a {kind} object or an array of them");
 
-            var context = new IngestContext(hierarchy, known, time.GetUtcNow());
+            var context = new IngestContext(hierarchy, known, time.GetUtcNow(), options.Value.EarliestEventTime);
             var results = new IngestItemResult[items.Count];
             var valid = new List<object>(items.Count);
             var validIndex = new List<int>(items.Count);
@@ -74,7 +75,7 @@ public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownI
                     results[i] = new IngestItemResult(i, null, "rejected", null, [new IngestError("$", "type", $"item {i} must be a {kind} object")]);
                     continue;
                 }
-                var id = item.TryGetProperty(idField, out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+                var id = item.TryGetProperty(idField, out var idElement) && FieldReader.TryReadString(idElement, out var text) ? text : null;
                 var (record, fields) = read(item, context);
                 if (record is null) results[i] = new IngestItemResult(i, id, "rejected", null, fields.Errors);
                 else
@@ -91,20 +92,29 @@ public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownI
                 {
                     var i = validIndex[v];
                     var id = items[i].GetProperty(idField).GetString();
-                    results[i] = new IngestItemResult(i, id, appended[v].Duplicate ? "duplicate" : "accepted", appended[v].CaseId, null);
+                    results[i] = appended[v] switch
+                    {
+                        { Conflict: true } c => new IngestItemResult(i, id, "conflict", c.CaseId, c.ConflictingFields!
+                            .Select(field => new IngestError(field, "conflict", $"'{field}' differs from the version of '{id}' accepted first; the first version stands")).ToArray()),
+                        { Duplicate: true } d => new IngestItemResult(i, id, "duplicate", d.CaseId, null),
+                        var a => new IngestItemResult(i, id, "accepted", a.CaseId, null),
+                    };
                 }
             }
 
             var accepted = results.Count(r => r.Status == "accepted");
             var duplicates = results.Count(r => r.Status == "duplicate");
             var rejected = results.Length - accepted - duplicates;
+            var response = new IngestResponse(accepted, duplicates, rejected, results);
+            if (response.Conflicts > 0) logger.LogWarning("Ingest {Kind}: {Conflicts} ids re-sent with other content (first: {Id})", kind, response.Conflicts, results.First(r => r.Status == "conflict").Id);
             logger.LogInformation("Ingest {Kind}: {Items} items, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected",
                 kind, results.Length, accepted, duplicates, rejected);
-            var response = new IngestResponse(accepted, duplicates, rejected, results);
             if (accepted + duplicates == 0)
             {
                 var first = results.SelectMany(r => r.Errors ?? []).First();
-                return Problems.Rejected(results.Length == 1 ? $"{first.Field}: {first.Message}" : $"all {results.Length} items were rejected; first: item {results.First(r => r.Errors is not null).Index} {first.Field}: {first.Message}", response);
+                var detail = results.Length == 1 ? $"{first.Field}: {first.Message}" : $"all {results.Length} items were rejected; first: item {results.First(r => r.Errors is not null).Index} {first.Field}: {first.Message}";
+                // Only conflicts: the ids are taken by other content, which is 409's meaning, not a malformed request.
+                return Problems.Rejected(detail, response, response.Conflicts == results.Length ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest);
             }
             return Results.Json(response, WarningJson.Options, statusCode: StatusCodes.Status202Accepted);
         }

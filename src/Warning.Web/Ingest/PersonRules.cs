@@ -21,7 +21,7 @@ public static class PersonRules
         var expiresAt = f.Time("basisExpiresAt", required: true);
 
         context.CheckGrid(f, gridId);
-        context.CheckNotFuture(f, "basisReviewedAt", reviewedAt);
+        context.CheckEventTime(f, "basisReviewedAt", reviewedAt);
         if (expiresAt is not null && expiresAt <= context.Now) f.Fail("basisExpiresAt", "expired", "the basis has expired; a key individual needs a current basis");
         if (expiresAt is not null && reviewedAt is not null && expiresAt <= reviewedAt) f.Fail("basisExpiresAt", "order", "'basisExpiresAt' must be after 'basisReviewedAt'");
         if (!f.IsValid) return (null, f);

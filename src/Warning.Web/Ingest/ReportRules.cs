@@ -26,14 +26,16 @@ public static class ReportRules
 
         if (people < parties) f.Fail("peopleInvolved", "min", "'peopleInvolved' must be at least 'partiesCount'");
         context.CheckGrid(f, gridId);
-        context.CheckNotFuture(f, "reportedAt", reportedAt);
+        context.CheckEventTime(f, "reportedAt", reportedAt);
         if (caseId is not null && !context.IsCase(caseId)) f.Fail("caseId", "unknownCase", $"case '{caseId}' does not exist; leave caseId out to open a new case");
+        else if (caseId is not null && gridId is not null && context.GridOfCase(caseId) is { } caseGrid && caseGrid != gridId)
+            f.Fail("gridId", "caseGrid", $"case '{caseId}' belongs to grid '{caseGrid}'; a report on it must carry that gridId (a case does not move between grids)");
         context.CheckPersons(f, personIds);
         if (!f.IsValid) return (null, f);
 
         var report = new ScreeningReport(reportId!, gridId!, reportedAt!.Value, reporterId!, caseId ?? CaseIds.FromOpeningReport(reportId!),
             category!.Value, status!.Value, parties!.Value, people!.Value, amount, attempts!.Value, flags, personIds, summary);
-        if (caseId is null) context.CasesOpenedInBatch.Add(report.CaseId!);
+        if (caseId is null) context.CasesOpenedInBatch[report.CaseId!] = report.GridId;
         return (report, f);
     }
 }

@@ -1,4 +1,5 @@
 using Quartz;
+using Warning.Analytics.Risk;
 using Warning.Silo.Risk;
 
 namespace Warning.Web.Risk;
@@ -7,7 +8,15 @@ public sealed record RetrainRequest(int? HistoryDays);
 
 public static class RiskEndpoints
 {
-    public const int MinHistoryDays = 90;
+    private static readonly TrainingOptions TrainingDefaults = new();
+    private const int MinCalibrationDays = 14;
+
+    /// <summary>
+    /// The shortest history that can train: calibration rows are those whose 30-day outcome ends inside the calibration
+    /// period, so that period must be longer than the outcome window (90 days once passed here and always failed).
+    /// </summary>
+    public static readonly int MinHistoryDays =
+        (int)Math.Ceiling((TrainingDefaults.LabelHorizon.TotalDays + MinCalibrationDays) / TrainingDefaults.CalibrationShare);
     public const int MaxHistoryDays = 1460;
 
     public static RouteGroupBuilder MapRisk(this RouteGroupBuilder api)
@@ -24,21 +33,25 @@ public static class RiskEndpoints
         risk.MapPost("/model/retrain", async (HttpRequest http, RiskRetrainer retrainer, ISchedulerFactory schedulers) =>
         {
             int? days = null;
-            if (http.ContentLength is > 0)
+            if (http.ContentLength is > 0 || http.Headers.TransferEncoding.Count > 0)
             {
+                if (!http.HasJsonContentType())
+                    return Problems.Field(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "$", "contentType", "the body must be application/json");
                 RetrainRequest? body;
-                try { body = await http.ReadFromJsonAsync<RetrainRequest>(); }
-                catch (System.Text.Json.JsonException ex) { return Problems.Field(400, "Invalid request", "historyDays", "json", ex.Message); }
+                try { body = await http.ReadFromJsonAsync<RetrainRequest>(http.HttpContext.RequestAborted); }
+                catch (System.Text.Json.JsonException ex) { return Problems.Field(400, "Invalid request", ex.Path is { Length: > 2 } p ? p[2..] : "$", "json", ex.Message); }
                 days = body?.HistoryDays;
-                if (days is not null and (< MinHistoryDays or > MaxHistoryDays))
-                    return Problems.Field(400, "Invalid request", "historyDays", "range", $"must be between {MinHistoryDays} and {MaxHistoryDays} days");
+                if (days is { } d && (d < MinHistoryDays || d > MaxHistoryDays))
+                    return Problems.Field(400, "Invalid request", "historyDays", "range",
+                        $"must be between {MinHistoryDays} and {MaxHistoryDays} days: a shorter history leaves the calibration period (the {TrainingDefaults.CalibrationShare:P0} after training) without {MinCalibrationDays} days of cases whose {TrainingDefaults.LabelHorizon.TotalDays:F0}-day outcome is known");
             }
             // One retraining at a time: a second request gets the run already under way.
-            if (retrainer.Running is { } running)
-                return Results.Accepted($"/api/v1/risk/model/retrain/{running.JobId}", running);
-            var job = retrainer.Queue("on_demand", days);
-            var scheduler = await schedulers.GetScheduler();
-            await scheduler.TriggerJob(RetrainRiskModelJob.Key, new JobDataMap { ["jobId"] = job.JobId });
+            var (job, isNew) = retrainer.QueueUnlessRunning("on_demand", days);
+            if (isNew)
+            {
+                var scheduler = await schedulers.GetScheduler();
+                await scheduler.TriggerJob(RetrainRiskModelJob.Key, new JobDataMap { ["jobId"] = job.JobId });
+            }
             return Results.Accepted($"/api/v1/risk/model/retrain/{job.JobId}", job);
         });
 

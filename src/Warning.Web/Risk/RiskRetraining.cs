@@ -40,6 +40,19 @@ public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry reg
 
     public RetrainStatus? Running => _jobs.Values.FirstOrDefault(j => j.State is RetrainState.Queued or RetrainState.Running);
 
+    /// <summary>
+    /// Queues a run unless one is queued or running, which then comes back instead: the check and the queueing are one
+    /// step, or concurrent requests each see none running and start one each.
+    /// </summary>
+    public (RetrainStatus Job, bool IsNew) QueueUnlessRunning(string trigger, int? historyDays)
+    {
+        lock (_jobs)
+        {
+            if (Running is { } running) return (running, false);
+            return (Queue(trigger, historyDays), true);
+        }
+    }
+
     public RetrainStatus Queue(string trigger, int? historyDays)
     {
         var id = $"retrain-{clock.Now:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..40];

@@ -18,6 +18,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var grids = city.AtLevel(AreaLevel.Grid).Select(a => a.Id).ToArray();
         var acknowledged = new ConcurrentDictionary<string, string>();
         var attempted = new ConcurrentDictionary<string, string>();
+        var sent = new ConcurrentDictionary<string, JsonNode>();
 
         var service = await ServiceProcess.StartAsync(data);
         using var client = new HttpClient { BaseAddress = new Uri(service.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
@@ -34,6 +35,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                     var report = Reports.Valid(grids[random.Next(grids.Length)], $"crash-{w}-{n}-{i}");
                     report["reportedAt"] = DateTimeOffset.UtcNow.ToString("O");
                     attempted[(string)report["reportId"]!] = CaseIds.FromOpeningReport((string)report["reportId"]!);
+                    sent[(string)report["reportId"]!] = report.DeepClone();
                     batch.Add(report);
                 }
                 try
@@ -76,15 +78,16 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.True(existing >= acknowledged.Count);
         Assert.Equal(existing, (int)cityCounts["last30Days"]!);
 
-        // Re-sending what was acknowledged stores nothing twice.
-        var resend = new JsonArray(acknowledged.Keys.Take(100).Select(id =>
-        {
-            var r = Reports.Valid(grids[0], id);
-            return (JsonNode)r;
-        }).ToArray());
+        // Re-sending what was acknowledged, as a feed retries, stores nothing twice.
+        var resend = new JsonArray(acknowledged.Keys.Take(100).Select(id => sent[id].DeepClone()).ToArray());
         var (status, body, _) = await Reports.PostAsync(after, "/api/v1/reports", resend);
         Assert.Equal(202, status);
         Assert.Equal(100, (int)body!["duplicates"]!);
+        // The same ids with other content are conflicts, and still nothing is stored twice.
+        var changed = new JsonArray(acknowledged.Keys.Take(10).Select(id => (JsonNode)Reports.Valid(grids[0], id)).ToArray());
+        var conflicting = await Reports.PostAsync(after, "/api/v1/reports", changed);
+        Assert.Equal(409, conflicting.Status);
+        Assert.Equal(10, (int)conflicting.Body!["conflicts"]!);
 
         // A second, graceful restart keeps the same numbers (checkpointed state, not only replay).
         await restarted.StopAsync();

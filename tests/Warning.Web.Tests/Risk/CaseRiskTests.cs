@@ -176,6 +176,19 @@ public sealed class CaseRiskTests(WarningAppFactory app) : IClassFixture<Warning
         Assert.Equal("historyDays", (string?)bad.Body!["errors"]![0]!["field"]);
         var missing = await client.GetAsync("/api/v1/risk/model/retrain/no-such-job");
         Assert.Equal(404, (int)missing.StatusCode);
+
+        // 90 days once passed and then always failed: its calibration period held no case with a known outcome.
+        var tooShort = await Reports.PostAsync(client, "/api/v1/risk/model/retrain", new JsonObject { ["historyDays"] = 90 });
+        Assert.Equal(400, tooShort.Status);
+        Assert.Contains("calibration", (string?)tooShort.Body!["errors"]![0]!["message"]);
+
+        var text = await Reports.SendAsync(client, "/api/v1/risk/model/retrain", new StringContent("{\"historyDays\":365}", System.Text.Encoding.UTF8, "text/plain"));
+        Assert.Equal(415, text.Status);
+        Assert.Equal("application/problem+json", text.ContentType);
+
+        var wrongType = await Reports.SendAsync(client, "/api/v1/risk/model/retrain", new StringContent("{\"historyDays\":\"a year\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(400, wrongType.Status);
+        Assert.Equal("historyDays", (string?)wrongType.Body!["errors"]![0]!["field"]);
     }
 }
 
@@ -229,6 +242,24 @@ public sealed class RetrainTests : IDisposable
         var view = await Reports.GetAsync(client, $"/api/v1/cases/{(string)r.Body!["items"]![0]!["caseId"]!}");
         Assert.Equal(version, (string?)view["score"]!["model"]);
         Assert.NotEmpty(view["score"]!["contributions"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_share_one_run()
+    {
+        var client = _app.CreateClient();
+        var posts = Enumerable.Range(0, 8).Select(_ => Reports.PostAsync(client, "/api/v1/risk/model/retrain",
+            new JsonObject { ["historyDays"] = Warning.Web.Risk.RiskEndpoints.MinHistoryDays }));
+        var answers = await Task.WhenAll(posts);
+        Assert.All(answers, a => Assert.Equal(202, a.Status));
+        var jobIds = answers.Select(a => (string)a.Body!["jobId"]!).Distinct().ToArray();
+        Assert.Single(jobIds);
+        // Let it finish so the host stops with no run under way.
+        var deadline = DateTime.UtcNow.AddSeconds(180);
+        JsonNode status;
+        do status = await Reports.GetAsync(client, $"/api/v1/risk/model/retrain/{jobIds[0]}");
+        while ((string?)status["state"] is "queued" or "running" && DateTime.UtcNow < deadline && await Task.Delay(200).ContinueWith(_ => true));
+        Assert.Equal("succeeded", (string?)status["state"]);
     }
 
     // The parent factory disposes the derived one; disposing both would stop the same host twice.

@@ -36,7 +36,7 @@ public sealed class TrainFromLogTests(Xunit.Abstractions.ITestOutputHelper outpu
     public async Task Too_little_history_fails_the_job_saying_why_and_keeps_the_points_score()
     {
         var client = App.CreateClient();
-        var status = await Retraining.RunAsync(client, 90);
+        var status = await Retraining.RunAsync(client, Warning.Web.Risk.RiskEndpoints.MinHistoryDays);
         Assert.Equal("failed", (string?)status["state"]);
         Assert.Contains("harms", (string?)status["error"]);
         Assert.Equal("points", (string?)(await Reports.GetAsync(client, "/api/v1/risk/model"))["model"]);

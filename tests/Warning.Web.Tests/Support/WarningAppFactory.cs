@@ -24,6 +24,9 @@ public sealed class WarningAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Applier:CheckpointInterval", "00:00:01");
         // A tick ten seconds in would re-score whatever a test had just checked; RescoreOnStartupTests turns it on.
         builder.UseSetting("Risk:RescoreOnStartup", "false");
+        // Stopping writes every live grain's state; on a busy 2-core machine that outran the default 30 s once
+        // (TrainFromLogTests: 240 days of history), and a timed-out stop fails the test that was already done.
+        builder.ConfigureServices(s => s.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(3)));
     }
 
     public AreaHierarchy Hierarchy => Services.GetRequiredService<AreaHierarchy>();
