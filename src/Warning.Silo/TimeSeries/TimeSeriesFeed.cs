@@ -62,14 +62,34 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
     }
 
     /// <summary>The alert store calls this on every alert transition (raised, acknowledged, escalated, resolved).</summary>
-    public void RecordAlert(AlertEvent alert) => _writer.WriteAlert(alert, _hierarchy);
+    public void RecordAlert(AlertEvent alert)
+    {
+        try
+        {
+            _writer.WriteAlert(alert, _hierarchy);
+        }
+        catch (ArgumentException ex)
+        {
+            // A point line protocol cannot carry (a time outside InfluxDB's range) must not fail the alert itself.
+            _logger.LogError(ex, "No time-series point for alert {AlertId} {Kind}", alert.AlertId, alert.Kind);
+        }
+    }
 
     /// <summary>The nightly spike scan calls this with the villages it left spiking: one point per signal, for the meetings' spike panels.</summary>
     public void RecordSpikeScan(DateOnly day, TimeSpan utcOffset, IReadOnlyDictionary<string, VillageSpikeState> spiking)
     {
         foreach (var (village, state) in spiking)
         foreach (var signal in state.Active)
-            _writer.Write(EventPoints.Spike(day, utcOffset, village, signal.Category, signal.Method, signal.GridId, signal.Observed, signal.Expected, _hierarchy));
+        {
+            try
+            {
+                _writer.Write(EventPoints.Spike(day, utcOffset, village, signal.Category, signal.Method, signal.GridId, signal.Observed, signal.Expected, _hierarchy));
+            }
+            catch (ArgumentException ex)
+            {
+                _logger.LogError(ex, "No time-series point for the spike signal of {VillageId} on {Day}", village, day);
+            }
+        }
     }
 
     private long _fedSeq;
