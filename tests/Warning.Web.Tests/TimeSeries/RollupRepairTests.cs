@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Warning.Analytics.Disputes;
+using Warning.Analytics.TimeSeries;
+using Warning.Silo.GrainHost;
 using Warning.Silo.Ingest;
 using Warning.Silo.TimeSeries;
 using Warning.Web.Tests.Support;
@@ -26,7 +28,9 @@ public sealed class RollupRepairTests(TrendService service) : IClassFixture<Tren
         }
         Assert.Equal(202, (await Reports.PostAsync(http, "/api/v1/reports", batch)).Status);
         await service.Factory.SettleAsync();
-        await service.Factory.Services.GetRequiredService<TimeSeriesFeed>().RepairRollupsAsync();
+        var repair = service.Factory.Services.GetRequiredService<RollupRepair>();
+        Assert.NotNull(repair.Owed);
+        await repair.RepairAsync();
 
         var client = service.Factory.Services.GetRequiredService<InfluxClient>();
         var hourly = Assert.Single(await client.QueryAsync("SELECT sum(\"count\") FROM \"hourly\".\"reports\" WHERE \"category\" = 'environment'"));
@@ -36,7 +40,8 @@ public sealed class RollupRepairTests(TrendService service) : IClassFixture<Tren
         // Hour buckets hold whole hours: as many as the reports span, each the sum of its hour.
         var buckets = Assert.Single(await client.QueryAsync("SELECT \"count\" FROM \"hourly\".\"reports\" WHERE \"category\" = 'environment'"));
         Assert.InRange(buckets.Values.Count, 4, 5 * 5); // 4-5 hours × at most the statuses and villages involved
-        Assert.Null(service.Factory.Writer().TakeLateRange());
+        Assert.Null(repair.Owed);
+        Assert.Equal(0, await service.Factory.Services.GetRequiredService<SqliteGrainStorage>().ReadCheckpointAsync(RollupRepair.CheckpointName));
     }
 
     [Fact]
@@ -70,5 +75,20 @@ public sealed class RollupRepairTests(TrendService service) : IClassFixture<Tren
         // The feed went past them: the watermark is not held at the refused entries.
         Assert.Equal(service.Factory.Services.GetRequiredService<IngestLog>().LastSeq, service.Factory.Services.GetRequiredService<TimeSeriesFeed>().FedSeq);
         Assert.True(service.Factory.Writer().WrittenThrough >= results[^1].Seq);
+    }
+
+    [Theory]
+    [InlineData("1677-09-21T00:12:43Z", "1677-09-21T05:00:00Z")]
+    [InlineData("2026-11-26T09:30:00Z", "2026-11-28T17:59:59.9999999Z")]
+    [InlineData("2262-04-11T00:00:00Z", "2262-04-11T23:47:16Z")]
+    public void The_owed_range_is_saved_as_one_value_covering_it_in_whole_hours(string from, string to)
+    {
+        var (f, t) = (DateTimeOffset.Parse(from), DateTimeOffset.Parse(to));
+        var packed = RollupRepair.Pack(f, t);
+        Assert.NotEqual(0, packed); // 0 is "nothing owed"
+        var (back, forth) = RollupRepair.Unpack(packed)!.Value;
+        Assert.InRange(back, f.AddHours(-1), f);
+        Assert.InRange(forth, t, t.AddHours(1));
+        Assert.Null(RollupRepair.Unpack(0));
     }
 }
