@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Warning.Silo.Areas;
 using Warning.Silo.GrainHost;
+using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 using Warning.Silo.Risk;
 using Warning.Silo.Storage;
@@ -20,6 +21,7 @@ public static class SiloServiceCollectionExtensions
         services.Configure<ClockOptions>(config.GetSection("Clock"));
         services.Configure<ApplierOptions>(config.GetSection(ApplierOptions.Section));
         services.AddSingleton<WarningClock>();
+        services.AddSingleton<BackgroundLoops>();
         services.AddSingleton<WarningDatabase>();
         services.AddSingleton<IngestLog>();
         services.AddSingleton<KnownIds>();

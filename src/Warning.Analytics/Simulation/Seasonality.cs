@@ -1,3 +1,4 @@
+using System.Globalization;
 using Warning.Analytics.Disputes;
 
 namespace Warning.Analytics.Simulation;
@@ -8,28 +9,50 @@ namespace Warning.Analytics.Simulation;
 /// </summary>
 public static class Seasonality
 {
-    /// <summary>Spring Festival (春节, first day of the lunar year). The lunar calendar is not arithmetic, so: a table.</summary>
+    /// <summary>Spring Festival (春节, first day of the lunar year) in the simulator's years, as published.</summary>
     public static IReadOnlyList<DateOnly> SpringFestivals { get; } =
     [
         new(2021, 2, 12), new(2022, 2, 1), new(2023, 1, 22), new(2024, 2, 10), new(2025, 1, 29), new(2026, 2, 17),
         new(2027, 2, 6), new(2028, 1, 26), new(2029, 2, 13), new(2030, 2, 3), new(2031, 1, 23),
     ];
 
-    /// <summary>The Spring Festival of the given Gregorian year (outside the table: 5 February, near the average).</summary>
+    private static readonly ChineseLunisolarCalendar Lunar = new();
+
+    /// <summary>
+    /// The Spring Festival of the given Gregorian year: the table, else .NET's Chinese lunisolar calendar (lunar years
+    /// 1901 to 2100), else 5 February, near the average. Any year a <see cref="DateOnly"/> can hold (1 to 9999).
+    /// </summary>
     public static DateOnly SpringFestival(int year)
     {
         foreach (var d in SpringFestivals) if (d.Year == year) return d;
+        if (year >= Lunar.MinSupportedDateTime.Year && year < Lunar.MaxSupportedDateTime.Year)
+            return DateOnly.FromDateTime(Lunar.ToDateTime(year, 1, 1, 0, 0, 0, 0));
         return new DateOnly(year, 2, 5);
     }
 
-    /// <summary>Days until the next Spring Festival (0 on the day itself) and days since the last one (0 on the day).</summary>
+    /// <summary>
+    /// Days until the next Spring Festival (0 on the day itself) and days since the last one (0 on the day); defined for
+    /// every date, 1 January 0001 and 31 December 9999 included.
+    /// </summary>
     public static (int DaysBefore, int DaysAfter) RelativeToSpringFestival(DateOnly date)
     {
-        var thisYear = SpringFestival(date.Year);
-        var next = date <= thisYear ? thisYear : SpringFestival(date.Year + 1);
-        var previous = date >= thisYear ? thisYear : SpringFestival(date.Year - 1);
-        return (next.DayNumber - date.DayNumber, date.DayNumber - previous.DayNumber);
+        var day = date.DayNumber;
+        var thisYear = SpringFestivalDayNumber(date.Year);
+        var next = day <= thisYear ? thisYear : SpringFestivalDayNumber(date.Year + 1);
+        var previous = day >= thisYear ? thisYear : SpringFestivalDayNumber(date.Year - 1);
+        return (next - day, day - previous);
     }
+
+    /// <summary>
+    /// As a day number, so the neighbours of the first and last years a DateOnly holds (0 and 10000, which it cannot)
+    /// still have a festival: a common year away from their neighbour's. A report dated 0001 once made scoring throw here.
+    /// </summary>
+    private static int SpringFestivalDayNumber(int year) => year switch
+    {
+        < 1 => SpringFestival(1).DayNumber - 365 * (1 - year),
+        > 9999 => SpringFestival(9999).DayNumber + 365 * (year - 9999),
+        _ => SpringFestival(year).DayNumber,
+    };
 
     /// <summary>Relative rate of new cases of <paramref name="category"/> on <paramref name="date"/>.</summary>
     public static double Factor(DisputeCategory category, DateOnly date)

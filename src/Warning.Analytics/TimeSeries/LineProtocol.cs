@@ -25,7 +25,37 @@ public static class TimePrecisions
         _ => Math.DivRem(nanoseconds, 1_000_000_000L).Quotient,
     };
 
-    public static long UnixNanoseconds(DateTimeOffset moment) => (moment.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+    /// <summary>
+    /// The earliest and latest timestamps InfluxDB 1.x stores (its <c>models.MinNanoTime</c> and <c>MaxNanoTime</c>):
+    /// signed 64-bit nanoseconds around 1970, less the two values it reserves. A moment outside cannot be written.
+    /// </summary>
+    public const long MinUnixNanoseconds = long.MinValue + 2;
+    public const long MaxUnixNanoseconds = long.MaxValue - 1;
+
+    /// <summary>1677-09-21T00:12:43.145224194Z, rounded up to the tick.</summary>
+    public static DateTimeOffset MinTime { get; } = new(DateTimeOffset.UnixEpoch.UtcTicks + MinUnixNanoseconds / 100, TimeSpan.Zero);
+
+    /// <summary>2262-04-11T23:47:16.854775806Z, rounded down to the tick.</summary>
+    public static DateTimeOffset MaxTime { get; } = new(DateTimeOffset.UnixEpoch.UtcTicks + MaxUnixNanoseconds / 100, TimeSpan.Zero);
+
+    public static bool InRange(DateTimeOffset moment) => moment >= MinTime && moment <= MaxTime;
+
+    /// <summary>Nanoseconds since 1970; a moment outside InfluxDB's range is refused rather than wrapped round (1600 became 2184).</summary>
+    public static long UnixNanoseconds(DateTimeOffset moment, long extraNanoseconds = 0) =>
+        TryUnixNanoseconds(moment, extraNanoseconds, out var nanoseconds)
+            ? nanoseconds
+            : throw new ArgumentOutOfRangeException(nameof(moment), moment, $"{moment:O} is {OutOfRange}");
+
+    public static bool TryUnixNanoseconds(DateTimeOffset moment, long extraNanoseconds, out long unixNanoseconds)
+    {
+        // In 128 bits: the 64-bit product is what overflowed silently.
+        var nanoseconds = (Int128)(moment.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 + extraNanoseconds;
+        var inRange = nanoseconds >= MinUnixNanoseconds && nanoseconds <= MaxUnixNanoseconds;
+        unixNanoseconds = inRange ? (long)nanoseconds : 0;
+        return inRange;
+    }
+
+    internal static string OutOfRange { get; } = $"outside InfluxDB's time range {MinTime:O} to {MaxTime:O}";
 }
 
 /// <summary>
@@ -38,7 +68,9 @@ public static class TimePrecisions
 /// an <see cref="ArgumentException"/> when the point is built, never silently altered: a newline or carriage return in
 /// a name, key or tag value (there is no escape for it), and a backslash at the end of one or right before a character
 /// that needs escaping (the parser would read it as an escape). A backslash anywhere else is written as is and comes
-/// back as is. A tag with a null or empty value is left out (InfluxDB has no empty tag values).
+/// back as is. A tag with a null or empty value is left out (InfluxDB has no empty tag values). A timestamp outside
+/// InfluxDB's range (about 1677 to 2262) is an <see cref="ArgumentOutOfRangeException"/>: in 64-bit nanoseconds it
+/// would wrap round and land centuries away.
 /// </remarks>
 public sealed class LinePoint
 {
@@ -99,11 +131,16 @@ public sealed class LinePoint
     /// <summary>Optional fields: nothing is written for null.</summary>
     public LinePoint Field(string key, double? value) => value is { } v ? Field(key, v) : this;
 
+    /// <summary>The point's time; outside InfluxDB's range (<see cref="TimePrecisions.MinTime"/> to <see cref="TimePrecisions.MaxTime"/>) an <see cref="ArgumentOutOfRangeException"/>.</summary>
     public LinePoint Timestamp(DateTimeOffset moment, long extraNanoseconds = 0) =>
-        TimestampNanoseconds(TimePrecisions.UnixNanoseconds(moment) + extraNanoseconds);
+        TimePrecisions.TryUnixNanoseconds(moment, extraNanoseconds, out var nanoseconds)
+            ? TimestampNanoseconds(nanoseconds)
+            : throw new ArgumentOutOfRangeException(nameof(moment), moment, $"a {_measurement} point at {moment:O} is {TimePrecisions.OutOfRange}");
 
     public LinePoint TimestampNanoseconds(long unixNanoseconds)
     {
+        if (unixNanoseconds is < TimePrecisions.MinUnixNanoseconds or > TimePrecisions.MaxUnixNanoseconds)
+            throw new ArgumentOutOfRangeException(nameof(unixNanoseconds), unixNanoseconds, $"a {_measurement} point at {unixNanoseconds} ns is {TimePrecisions.OutOfRange}");
         _timestamp = unixNanoseconds;
         return this;
     }

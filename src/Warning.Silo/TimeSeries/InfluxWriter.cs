@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Warning.Analytics.TimeSeries;
+using Warning.Silo.Health;
 using Warning.Silo.Storage;
 
 namespace Warning.Silo.TimeSeries;
@@ -24,10 +25,14 @@ public sealed class InfluxWriter : BackgroundService
 {
     public const string RawPolicy = "raw";
 
+    /// <summary>This loop's name on <c>/readyz</c>: failing while batches cannot be written (spilled) or a step throws.</summary>
+    public const string LoopName = "influxWriter";
+
     private readonly InfluxClient _client;
     private readonly InfluxSchema _schema;
     private readonly InfluxOptions _options;
     private readonly ILogger<InfluxWriter> _logger;
+    private readonly BackgroundLoops _loops;
     private readonly Channel<Queued> _queue;
     private readonly SpillStore _spill;
     private readonly MemoryStream _body = new();
@@ -37,16 +42,20 @@ public sealed class InfluxWriter : BackgroundService
     private readonly object _pendingGate = new();
     private readonly SortedDictionary<long, int> _pending = new(); // ingest seq → its lines not yet durable
     private long _handedThrough;
+    private int _failures;
+    private readonly List<Queued> _draining = new();
 
     /// <summary>A queued line and the ingest seq it came from (0: none, e.g. snapshots and alerts).</summary>
     private readonly record struct Queued(string Line, long Seq);
 
-    public InfluxWriter(InfluxClient client, InfluxSchema schema, IOptions<InfluxOptions> options, IOptions<StorageOptions> storage, ILogger<InfluxWriter> logger)
+    public InfluxWriter(InfluxClient client, InfluxSchema schema, IOptions<InfluxOptions> options, IOptions<StorageOptions> storage, ILogger<InfluxWriter> logger,
+        BackgroundLoops? loops = null)
     {
         _client = client;
         _schema = schema;
         _options = options.Value;
         _logger = logger;
+        _loops = loops ?? new BackgroundLoops(TimeProvider.System);
         _queue = Channel.CreateBounded<Queued>(new BoundedChannelOptions(Math.Max(1, _options.QueueCapacity)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         var spillDirectory = _options.SpillDirectory is { Length: > 0 } s
             ? Path.GetFullPath(s)
@@ -88,11 +97,20 @@ public sealed class InfluxWriter : BackgroundService
     {
         lock (_lateGate)
         {
-            if (_lateFromTicks == long.MaxValue) return null;
-            var range = (new DateTimeOffset(_lateFromTicks, TimeSpan.Zero), new DateTimeOffset(_lateToTicks, TimeSpan.Zero));
+            var range = PeekLateRange();
             _lateFromTicks = long.MaxValue;
             _lateToTicks = long.MinValue;
             return range;
+        }
+    }
+
+    /// <summary>The range <see cref="TakeLateRange"/> would take, left in place (what <see cref="RollupRepair"/> saves).</summary>
+    public (DateTimeOffset From, DateTimeOffset To)? PeekLateRange()
+    {
+        lock (_lateGate)
+        {
+            if (_lateFromTicks == long.MaxValue) return null;
+            return (new DateTimeOffset(_lateFromTicks, TimeSpan.Zero), new DateTimeOffset(_lateToTicks, TimeSpan.Zero));
         }
     }
 
@@ -209,74 +227,24 @@ public sealed class InfluxWriter : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
         var batch = new List<Queued>(_options.BatchSize);
-        var failures = 0;
+        _loops.Register(LoopName);
         if (!_spill.IsEmpty) _logger.LogInformation("Replaying {Lines} spilled lines to InfluxDB", _spill.Lines);
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                if (!_spill.IsEmpty)
+                try
                 {
-                    if (await EnsureSchemaAsync(ct) && _spill.TryPeekOldest(out var number, out var lines))
-                    {
-                        var (outcome, error) = await PostAsync(lines, ct);
-                        if (outcome == WriteOutcome.Written)
-                        {
-                            // Points parked during an outage may be older than the CQ window by now: have the rollups redone over them.
-                            MarkLateLines(lines);
-                            _spill.Remove(number);
-                            Completed(lines.Count, written: true);
-                            if (failures > 0) _logger.LogInformation("InfluxDB answers again; replaying the spill folder ({Lines} lines left)", _spill.Lines);
-                            failures = 0;
-                            continue;
-                        }
-                        if (outcome == WriteOutcome.Rejected)
-                        {
-                            _logger.LogError("InfluxDB refused spilled file {File} ({Lines} lines): {Error}; moved to rejected/", number, lines.Count, error);
-                            _spill.Reject(number);
-                            Completed(lines.Count, written: false);
-                            continue;
-                        }
-                    }
-                    // Still unreachable: new points join the spill behind the old ones, so replay keeps arrival order.
-                    DrainQueueToSpill();
-                    await Task.Delay(Backoff(failures++), ct);
-                    continue;
+                    await StepAsync(batch, ct);
                 }
-
-                await ReadBatchAsync(batch, ct);
-                if (batch.Count == 0) continue;
-                var sent = false;
-                for (var attempt = 0; attempt < Math.Max(1, _options.MaxRetries) && !sent; attempt++)
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    var (outcome, error) = await EnsureSchemaAsync(ct) ? await PostAsync(batch.Select(q => q.Line), ct) : (WriteOutcome.Retry, "schema not created");
-                    switch (outcome)
-                    {
-                        case WriteOutcome.Written:
-                            Completed(batch.Count, written: true);
-                            Settle(batch);
-                            sent = true;
-                            break;
-                        case WriteOutcome.Rejected:
-                            // 1.x stores the valid points of a batch and names the bad ones; those cannot succeed on retry.
-                            _logger.LogError("InfluxDB refused part of a batch of {Lines} lines: {Error}", batch.Count, error);
-                            Completed(batch.Count, written: false);
-                            Settle(batch); // retrying cannot help; the error above is the record
-                            sent = true;
-                            break;
-                        default:
-                            _logger.LogWarning("InfluxDB write failed (attempt {Attempt}): {Error}", attempt + 1, error);
-                            if (attempt + 1 < _options.MaxRetries) await Task.Delay(Backoff(attempt), ct);
-                            break;
-                    }
+                    // Anything unforeseen (a full disk under the spill folder, a bug): the batch is kept and tried again
+                    // after a pause; a writer that stopped here would leave every later point in memory until a restart.
+                    _loops.Failed(LoopName, ex.Message);
+                    _logger.LogError(ex, "Background loop {Loop} failed: {Error}", LoopName, ex.Message);
+                    await Task.Delay(Backoff(_failures++), ct);
                 }
-                if (!sent)
-                {
-                    SpillBatch(batch);
-                    _logger.LogWarning("InfluxDB unreachable: spilled {Lines} lines to disk ({Spilled} waiting)", batch.Count, _spill.Lines);
-                    failures = 1;
-                }
-                batch.Clear();
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -290,6 +258,85 @@ public sealed class InfluxWriter : BackgroundService
             _spill.Dispose();
             if (_spill.Lines > 0) _logger.LogInformation("Stopped with {Lines} lines in the spill folder; they are sent on the next start", _spill.Lines);
         }
+    }
+
+    /// <summary>One spilled file replayed, or one batch sent (or spilled after its retries).</summary>
+    private async Task StepAsync(List<Queued> batch, CancellationToken ct)
+    {
+        if (!_spill.IsEmpty)
+        {
+            string? error = "schema not created";
+            if (await EnsureSchemaAsync(ct) && _spill.TryPeekOldest(out var number, out var lines))
+            {
+                WriteOutcome outcome;
+                (outcome, error) = await PostAsync(lines, ct);
+                if (outcome == WriteOutcome.Written)
+                {
+                    // Points parked during an outage may be older than the CQ window by now: have the rollups redone over them.
+                    MarkLateLines(lines);
+                    _spill.Remove(number);
+                    _loops.Succeeded(LoopName);
+                    Completed(lines.Count, written: true);
+                    if (_failures > 0) _logger.LogInformation("InfluxDB answers again; replaying the spill folder ({Lines} lines left)", _spill.Lines);
+                    _failures = 0;
+                    return;
+                }
+                if (outcome == WriteOutcome.Rejected)
+                {
+                    _logger.LogError("InfluxDB refused spilled file {File} ({Lines} lines): {Error}; moved to rejected/", number, lines.Count, error);
+                    _spill.Reject(number);
+                    _loops.Succeeded(LoopName); // InfluxDB answered; the refusal is the error above
+                    Completed(lines.Count, written: false);
+                    return;
+                }
+            }
+            // Still unreachable: new points join the spill behind the old ones, so replay keeps arrival order.
+            _loops.Failed(LoopName, $"InfluxDB unreachable, {_spill.Lines} lines waiting in the spill folder: {error}");
+            DrainQueueToSpill();
+            await Task.Delay(Backoff(_failures++), ct);
+            return;
+        }
+
+        // A batch left by a failed step is sent before anything new is read.
+        if (batch.Count == 0) await ReadBatchAsync(batch, ct);
+        if (batch.Count == 0) return;
+        var sent = false;
+        string? lastError = null;
+        for (var attempt = 0; attempt < Math.Max(1, _options.MaxRetries) && !sent; attempt++)
+        {
+            var (outcome, error) = await EnsureSchemaAsync(ct) ? await PostAsync(batch.Select(q => q.Line), ct) : (WriteOutcome.Retry, "schema not created");
+            switch (outcome)
+            {
+                case WriteOutcome.Written:
+                    _loops.Succeeded(LoopName);
+                    Completed(batch.Count, written: true);
+                    Settle(batch);
+                    _failures = 0;
+                    sent = true;
+                    break;
+                case WriteOutcome.Rejected:
+                    // 1.x stores the valid points of a batch and names the bad ones; those cannot succeed on retry.
+                    _logger.LogError("InfluxDB refused part of a batch of {Lines} lines: {Error}", batch.Count, error);
+                    _loops.Succeeded(LoopName); // InfluxDB answered; the refusal is the error above
+                    Completed(batch.Count, written: false);
+                    Settle(batch); // retrying cannot help; the error above is the record
+                    sent = true;
+                    break;
+                default:
+                    lastError = error;
+                    _logger.LogWarning("InfluxDB write failed (attempt {Attempt}): {Error}", attempt + 1, error);
+                    if (attempt + 1 < _options.MaxRetries) await Task.Delay(Backoff(attempt), ct);
+                    break;
+            }
+        }
+        if (!sent)
+        {
+            SpillBatch(batch);
+            _loops.Failed(LoopName, $"InfluxDB unreachable, {_spill.Lines} lines waiting in the spill folder: {lastError}");
+            _logger.LogWarning("InfluxDB unreachable: spilled {Lines} lines to disk ({Spilled} waiting)", batch.Count, _spill.Lines);
+            _failures = 1;
+        }
+        batch.Clear();
     }
 
     private async Task<bool> EnsureSchemaAsync(CancellationToken ct)
@@ -349,15 +396,16 @@ public sealed class InfluxWriter : BackgroundService
 
     private void DrainQueueToSpill()
     {
-        var lines = new List<Queued>();
+        // Lines taken off the queue stay in _draining until they are on disk: a spill that fails (a full disk) keeps them for the next try.
         while (_queue.Reader.TryRead(out var line))
         {
-            lines.Add(line);
-            if (lines.Count < _options.BatchSize) continue;
-            SpillBatch(lines);
-            lines.Clear();
+            _draining.Add(line);
+            if (_draining.Count < _options.BatchSize) continue;
+            SpillBatch(_draining);
+            _draining.Clear();
         }
-        SpillBatch(lines);
+        SpillBatch(_draining);
+        _draining.Clear();
     }
 
     private void Completed(int lines, bool written)

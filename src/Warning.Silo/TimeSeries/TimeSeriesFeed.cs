@@ -7,6 +7,7 @@ using Warning.Analytics.Hierarchy;
 using Warning.Analytics.TimeSeries;
 using Warning.Silo.Areas;
 using Warning.Silo.GrainHost;
+using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 
 namespace Warning.Silo.TimeSeries;
@@ -22,11 +23,15 @@ namespace Warning.Silo.TimeSeries;
 /// the writer's <see cref="InfluxWriter.WrittenThrough"/>, saved every <c>Influx:WatermarkInterval</c> and after the
 /// host has stopped. On start the feed rewrites the entries after it, read from the ingest log, until it reaches the
 /// point from which the applier delivers, and only then takes the applier's entries: no gap, and what is rewritten
-/// lands on the same points.
+/// lands on the same points. Its loops (catch-up, watermark, snapshots, rollup repair) outlive any failure but the
+/// host's stop: each is logged and shown on <c>/readyz</c> until the loop next succeeds.
 /// </remarks>
 public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
 {
     public const string CheckpointName = "influx";
+
+    /// <summary>The feed's loops as <c>/readyz</c> names them (<see cref="RollupRepair.LoopName"/> is the fourth).</summary>
+    public const string CatchUpLoop = "timeSeriesCatchUp", WatermarkLoop = "influxWatermark", SnapshotLoop = "areaSnapshot";
 
     private readonly InfluxWriter _writer;
     private readonly IngestApplier _applier;
@@ -37,19 +42,20 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
     private readonly TimeProvider _time;
     private readonly InfluxOptions _options;
     private readonly ILogger<TimeSeriesFeed> _logger;
-
-    private readonly InfluxSchema _schema;
+    private readonly RollupRepair _repair;
+    private readonly BackgroundLoops _loops;
 
     private readonly object _handoff = new();
     private bool _live;         // false while the feed still reads the ingest log itself
     private long _applierSeen;  // the highest seq the applier delivered before then
     private long _savedWatermark;
 
-    public TimeSeriesFeed(InfluxWriter writer, InfluxSchema schema, IngestApplier applier, IngestLog log, SqliteGrainStorage storage, IGrainFactory grains,
-        AreaHierarchy hierarchy, TimeProvider time, IOptions<InfluxOptions> options, ILogger<TimeSeriesFeed> logger)
+    public TimeSeriesFeed(InfluxWriter writer, RollupRepair repair, BackgroundLoops loops, IngestApplier applier, IngestLog log, SqliteGrainStorage storage,
+        IGrainFactory grains, AreaHierarchy hierarchy, TimeProvider time, IOptions<InfluxOptions> options, ILogger<TimeSeriesFeed> logger)
     {
         _writer = writer;
-        _schema = schema;
+        _repair = repair;
+        _loops = loops;
         _applier = applier;
         _log = log;
         _storage = storage;
@@ -62,14 +68,34 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
     }
 
     /// <summary>The alert store calls this on every alert transition (raised, acknowledged, escalated, resolved).</summary>
-    public void RecordAlert(AlertEvent alert) => _writer.WriteAlert(alert, _hierarchy);
+    public void RecordAlert(AlertEvent alert)
+    {
+        try
+        {
+            _writer.WriteAlert(alert, _hierarchy);
+        }
+        catch (ArgumentException ex)
+        {
+            // A point line protocol cannot carry (a time outside InfluxDB's range) must not fail the alert itself.
+            _logger.LogError(ex, "No time-series point for alert {AlertId} {Kind}", alert.AlertId, alert.Kind);
+        }
+    }
 
     /// <summary>The nightly spike scan calls this with the villages it left spiking: one point per signal, for the meetings' spike panels.</summary>
     public void RecordSpikeScan(DateOnly day, TimeSpan utcOffset, IReadOnlyDictionary<string, VillageSpikeState> spiking)
     {
         foreach (var (village, state) in spiking)
         foreach (var signal in state.Active)
-            _writer.Write(EventPoints.Spike(day, utcOffset, village, signal.Category, signal.Method, signal.GridId, signal.Observed, signal.Expected, _hierarchy));
+        {
+            try
+            {
+                _writer.Write(EventPoints.Spike(day, utcOffset, village, signal.Category, signal.Method, signal.GridId, signal.Observed, signal.Expected, _hierarchy));
+            }
+            catch (ArgumentException ex)
+            {
+                _logger.LogError(ex, "No time-series point for the spike signal of {VillageId} on {Day}", village, day);
+            }
+        }
     }
 
     private long _fedSeq;
@@ -132,7 +158,27 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
         Interlocked.Exchange(ref _savedWatermark, watermark);
         _writer.HandedThrough(watermark);
         Interlocked.Exchange(ref _fedSeq, watermark);
-        await Task.WhenAll(CatchUpAsync(applierFrom, ct), SaveLoopAsync(ct), SnapshotLoopAsync(ct), RepairLoopAsync(ct));
+        // Before anything is saved: the rollups an earlier run still owed are owed by this one.
+        await _repair.LoadAsync(ct);
+        await Task.WhenAll(
+            CatchUpLoopAsync(applierFrom, ct),
+            _loops.RunPeriodicAsync(WatermarkLoop, _options.WatermarkInterval, SaveWatermarkAsync, _logger, ct),
+            SnapshotLoopAsync(ct),
+            _loops.RunPeriodicAsync(RollupRepair.LoopName, _options.RollupRepairInterval, _repair.RepairAsync, _logger, ct));
+    }
+
+    /// <summary>The catch-up until it is done; a failure (the log unreadable for a moment) is retried from where it got to.</summary>
+    private async Task CatchUpLoopAsync(long applierFrom, CancellationToken ct)
+    {
+        _loops.Register(CatchUpLoop);
+        try
+        {
+            for (var attempt = 0; !await _loops.RunStepAsync(CatchUpLoop, c => CatchUpAsync(applierFrom, c), _logger, ct); attempt++)
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * Math.Pow(2, Math.Min(attempt, 10)))), _time, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>Rewrites the entries after the saved watermark from the ingest log, then hands over to the applier.</summary>
@@ -140,66 +186,46 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
     {
         await Task.Yield();
         var from = FedSeq;
-        try
+        while (true)
         {
-            while (true)
+            lock (_handoff)
             {
-                lock (_handoff)
+                // Everything the applier has delivered, and everything it will deliver from its replay on, is
+                // covered once we are at both: from here on its entries are ours.
+                if (FedSeq >= Math.Max(applierFrom, _applierSeen))
                 {
-                    // Everything the applier has delivered, and everything it will deliver from its replay on, is
-                    // covered once we are at both: from here on its entries are ours.
-                    if (FedSeq >= Math.Max(applierFrom, _applierSeen))
-                    {
-                        _live = true;
-                        break;
-                    }
-                }
-                var chunk = _log.ReadAfter(FedSeq, 1000).ToList();
-                if (chunk.Count == 0)
-                {
-                    // Only if the state database is ahead of the log (restored separately): nothing more to read.
-                    _logger.LogWarning("Ingest log ends at {Seq} before the applier's start {ApplierFrom}", FedSeq, applierFrom);
-                    lock (_handoff) _live = true;
+                    _live = true;
                     break;
                 }
-                Feed(chunk);
-                // A long backlog is sent rather than spilled: wait while the writer's queue is half full.
-                while (_writer.Stats.Queued > _options.QueueCapacity / 2) await Task.Delay(20, ct);
             }
-            if (FedSeq > from) _logger.LogInformation("Rewrote time-series points of ingest entries {From} to {To} (after the saved watermark)", from + 1, FedSeq);
+            var chunk = _log.ReadAfter(FedSeq, 1000).ToList();
+            if (chunk.Count == 0)
+            {
+                // Only if the state database is ahead of the log (restored separately): nothing more to read.
+                _logger.LogWarning("Ingest log ends at {Seq} before the applier's start {ApplierFrom}", FedSeq, applierFrom);
+                lock (_handoff) _live = true;
+                break;
+            }
+            Feed(chunk);
+            // A long backlog is sent rather than spilled: wait while the writer's queue is half full.
+            while (_writer.Stats.Queued > _options.QueueCapacity / 2) await Task.Delay(20, ct);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
+        if (FedSeq > from) _logger.LogInformation("Rewrote time-series points of ingest entries {From} to {To} (after the saved watermark)", from + 1, FedSeq);
     }
 
-    private async Task SaveLoopAsync(CancellationToken ct)
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(_options.WatermarkInterval, _time);
-            while (await timer.WaitForNextTickAsync(ct)) await SaveWatermarkAsync(ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>Stores the writer's watermark if it moved; it never runs ahead of what is in InfluxDB or on disk.</summary>
+    /// <summary>
+    /// Stores the writer's watermark if it moved; it never runs ahead of what is in InfluxDB or on disk. The rollups
+    /// still owed are stored first: the points of entries up to the watermark are not rewritten after a kill, so what
+    /// they owe must already be on record.
+    /// </summary>
     public async Task SaveWatermarkAsync(CancellationToken ct = default)
     {
         var watermark = _writer.WrittenThrough;
+        await _repair.SaveAsync(ct);
         if (watermark <= Interlocked.Read(ref _savedWatermark)) return;
-        try
-        {
-            await _storage.WriteCheckpointAsync(CheckpointName, watermark, ct);
-            Interlocked.Exchange(ref _savedWatermark, watermark);
-            _logger.LogDebug("Time-series watermark saved at {Seq}", watermark);
-        }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
-        {
-            _logger.LogWarning("Saving the time-series watermark {Seq} failed: {Error}", watermark, ex.Message);
-        }
+        await _storage.WriteCheckpointAsync(CheckpointName, watermark, ct);
+        Interlocked.Exchange(ref _savedWatermark, watermark);
+        _logger.LogDebug("Time-series watermark saved at {Seq}", watermark);
     }
 
     Task IHostedLifecycleService.StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -209,62 +235,31 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
     Task IHostedLifecycleService.StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>After every service has stopped, the writer has sent or spilled its queue: save how far that reached.</summary>
-    Task IHostedLifecycleService.StoppedAsync(CancellationToken cancellationToken) => SaveWatermarkAsync(cancellationToken);
-
-    private async Task RepairLoopAsync(CancellationToken ct)
+    async Task IHostedLifecycleService.StoppedAsync(CancellationToken cancellationToken)
     {
         try
         {
-            using var timer = new PeriodicTimer(_options.RollupRepairInterval, _time);
-            while (await timer.WaitForNextTickAsync(ct)) await RepairRollupsAsync(ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>
-    /// Redoes the hourly and daily rollups over points that reached InfluxDB too late for the continuous queries
-    /// (demo or imported history, a long outage replayed from the spill folder). Public so tests need not wait.
-    /// </summary>
-    public async Task RepairRollupsAsync(CancellationToken ct = default)
-    {
-        if (_writer.TakeLateRange() is not { } late) return;
-        try
-        {
-            // Late points still queued would miss the backfill: only run it once the writer has caught up.
-            if (!await _writer.FlushAsync(TimeSpan.FromSeconds(30), ct)) throw new TimeoutException("the writer has not caught up");
-            await _schema.BackfillAsync(late.From, late.To, ct);
-            _logger.LogInformation("Rollups redone for late points from {From} to {To}", late.From, late.To);
+            await SaveWatermarkAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _writer.MarkLate(late.From, late.To);
-            _logger.LogWarning("Rollup repair from {From} to {To} postponed: {Error}", late.From, late.To, ex.Message);
+            // The next start rewrites from the last saved watermark: more work, nothing lost.
+            _logger.LogWarning(ex, "Saving the time-series watermark at stop failed: {Error}", ex.Message);
         }
     }
 
     private async Task SnapshotLoopAsync(CancellationToken ct)
     {
+        _loops.Register(SnapshotLoop);
         try
         {
             await _applier.CaughtUp.WaitAsync(ct);
-            using var timer = new PeriodicTimer(_options.SnapshotInterval, _time);
-            do
-            {
-                try
-                {
-                    await SnapshotAsync(ct);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    _logger.LogError(ex, "Area snapshot for InfluxDB failed");
-                }
-            } while (await timer.WaitForNextTickAsync(ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            return;
         }
+        await _loops.RunPeriodicAsync(SnapshotLoop, _options.SnapshotInterval, SnapshotAsync, _logger, ct, runAtStart: true);
     }
 
     /// <summary>Samples every area of village level and up; public so tests need not wait for the timer.</summary>

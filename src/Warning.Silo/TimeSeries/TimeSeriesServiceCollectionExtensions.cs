@@ -19,6 +19,7 @@ public static class TimeSeriesServiceCollectionExtensions
         {
             services.AddSingleton<InfluxWriter>();
             services.AddHostedService(sp => sp.GetRequiredService<InfluxWriter>());
+            services.AddSingleton<RollupRepair>();
             services.AddSingleton<TimeSeriesFeed>();
             services.AddHostedService(sp => sp.GetRequiredService<TimeSeriesFeed>());
         }

@@ -1,3 +1,4 @@
+using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 using Warning.Silo.Storage;
 using Warning.Silo.TimeSeries;
@@ -10,8 +11,8 @@ public static class HealthEndpoints
     {
         app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
 
-        // Ready once the store answers and the grains have replayed everything accepted before this start.
-        app.MapGet("/readyz", async (WarningDatabase database, IngestApplier applier, InfluxClient influx, CancellationToken ct) =>
+        // Ready once the store answers, the grains have replayed everything accepted before this start and no background loop is failing.
+        app.MapGet("/readyz", async (WarningDatabase database, IngestApplier applier, InfluxClient influx, BackgroundLoops loops, CancellationToken ct) =>
         {
             var checks = new Dictionary<string, string>();
             try
@@ -29,6 +30,8 @@ public static class HealthEndpoints
             // Reports are still accepted while InfluxDB is down (its points spill to disk), but ready means every store answers.
             if (influx.Enabled) checks["influxdb"] = await influx.PingAsync(ct) ?? "ok";
             checks["replay"] = applier.CaughtUp.IsCompleted ? "ok" : $"replaying (applied {applier.AppliedSeq})";
+            // A background loop that keeps failing (the rollup repair, the InfluxDB writer…) leaves what it feeds stale.
+            foreach (var (loop, status) in loops.Current) checks[loop] = status.ToString();
             var ready = checks.Values.All(v => v == "ok");
             return Results.Json(new { status = ready ? "ready" : "not ready", checks }, statusCode: ready ? 200 : 503);
         });

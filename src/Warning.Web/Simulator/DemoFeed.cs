@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Simulation;
+using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 using Warning.Silo.Risk;
 using Warning.Silo.Time;
@@ -14,9 +15,12 @@ namespace Warning.Web.Simulator;
 /// feeds simulated reports and incidents in (accelerated) real time through the same durable intake as HTTP.
 /// </summary>
 public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hierarchy, Intake intake, IngestLog log, IngestApplier applier,
-    SpikeScanService spikes, RiskModelRegistry models, RiskRetrainer retrainer, WarningClock clock, TimeProvider time, ILogger<DemoFeed> logger)
+    SpikeScanService spikes, RiskModelRegistry models, RiskRetrainer retrainer, WarningClock clock, TimeProvider time, BackgroundLoops loops, ILogger<DemoFeed> logger)
     : BackgroundService
 {
+    /// <summary>The live feed's name on <c>/readyz</c>.</summary>
+    public const string LoopName = "demoFeed";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
@@ -68,16 +72,11 @@ public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hi
         var live = new DisputeSimulator(hierarchy, new SimulatorOptions { Seed = o.Seed + 1 + (int)(now.ToUnixTimeSeconds() / 60 % 1_000_000), SpikesPerMonth = o.SpikesPerMonth });
         await intake.AcceptAsync(live.KeyIndividuals.Cast<object>().ToList(), stoppingToken);
         logger.LogInformation("Demo feed live at {Speed}x", o.Speed);
+        loops.Register(LoopName);
         await foreach (var e in live.RunRealTime(now, o.Speed, stoppingToken))
         {
-            try
-            {
-                await intake.AcceptAsync([Record(e)], stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Demo feed item dropped");
-            }
+            // A timeout is an OperationCanceledException too: only the host's stop ends the feed.
+            await loops.RunStepAsync(LoopName, ct => intake.AcceptAsync([Record(e)], ct), logger, stoppingToken);
         }
     }
 

@@ -16,6 +16,39 @@ public class SeasonalityAndSpikeTests
     }
 
     [Fact]
+    public void Spring_festival_table_agrees_with_the_lunisolar_calendar_used_for_other_years()
+    {
+        var lunar = new System.Globalization.ChineseLunisolarCalendar();
+        foreach (var festival in Seasonality.SpringFestivals)
+            Assert.Equal(festival, DateOnly.FromDateTime(lunar.ToDateTime(festival.Year, 1, 1, 0, 0, 0, 0)));
+        Assert.Equal(new DateOnly(1970, 2, 6), Seasonality.SpringFestival(1970));
+        Assert.Equal(new DateOnly(2020, 1, 25), Seasonality.SpringFestival(2020));
+        Assert.Equal(new DateOnly(1600, 2, 5), Seasonality.SpringFestival(1600)); // before the calendar: near the average
+    }
+
+    /// <summary>A report dated 0001 made scoring throw here (the festival before it would have been in year 0).</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1600)]
+    [InlineData(1970)]
+    [InlineData(9999)]
+    public void Every_day_of_any_year_has_its_distance_to_spring_festival_and_its_factors(int year)
+    {
+        for (var date = new DateOnly(year, 1, 1); date.Year == year; date = date.AddDays(1))
+        {
+            var (before, after) = Seasonality.RelativeToSpringFestival(date);
+            Assert.InRange(before, 0, 400);
+            Assert.InRange(after, 0, 400);
+            Assert.Equal(before == 0, after == 0);
+            foreach (var category in Enum.GetValues<DisputeCategory>())
+                Assert.InRange(Seasonality.Factor(category, date), 0.1, 5);
+            Assert.InRange(Seasonality.WeekdayFactor(date), 0.5, 1.5);
+            if (date == DateOnly.MaxValue) break;
+        }
+        Assert.Equal(0, Seasonality.RelativeToSpringFestival(Seasonality.SpringFestival(year)).DaysBefore);
+    }
+
+    [Fact]
     public void Wage_claims_peak_in_the_six_weeks_before_spring_festival()
     {
         var from = Cities.Jan2025;

@@ -50,6 +50,37 @@ public sealed class LineProtocolTests
         Assert.Throws<InvalidOperationException>(() => new LinePoint("m").Tag("t", "x").ToLine());
     }
 
+    [Theory]
+    [InlineData("1600-03-01T08:00:00Z")] // wrapped round to 2184 in 64-bit nanoseconds
+    [InlineData("2300-01-01T00:00:00Z")]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59Z")]
+    [InlineData("1677-09-21T00:12:43.1452241Z")]
+    [InlineData("2262-04-11T23:47:16.8547759Z")]
+    public void Refuses_timestamps_outside_influxdbs_range_instead_of_wrapping_round(string moment)
+    {
+        var at = DateTimeOffset.Parse(moment, System.Globalization.CultureInfo.InvariantCulture);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new LinePoint("reports").Field("count", 1L).Timestamp(at));
+        Assert.Contains("outside InfluxDB's time range", ex.Message);
+        Assert.Contains("reports", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TimePrecisions.UnixNanoseconds(at));
+    }
+
+    [Fact]
+    public void Writes_the_first_and_last_timestamps_influxdb_holds()
+    {
+        Assert.EndsWith(" -9223372036854775806", new LinePoint("m").Field("v", 1L).TimestampNanoseconds(TimePrecisions.MinUnixNanoseconds).ToLine());
+        Assert.EndsWith(" 9223372036854775806", new LinePoint("m").Field("v", 1L).TimestampNanoseconds(TimePrecisions.MaxUnixNanoseconds).ToLine());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LinePoint("m").TimestampNanoseconds(long.MinValue));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LinePoint("m").TimestampNanoseconds(long.MaxValue));
+        // The edges in ticks, and a tiebreak that would push the last one over.
+        Assert.EndsWith(" -9223372036854775800", new LinePoint("m").Field("v", 1L).Timestamp(TimePrecisions.MinTime).ToLine());
+        Assert.EndsWith(" 9223372036854775800", new LinePoint("m").Field("v", 1L).Timestamp(TimePrecisions.MaxTime).ToLine());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LinePoint("m").Timestamp(TimePrecisions.MaxTime, 999));
+        Assert.Equal(new DateTimeOffset(1677, 9, 21, 0, 12, 43, TimeSpan.Zero).AddTicks(1452242), TimePrecisions.MinTime);
+        Assert.Equal(new DateTimeOffset(2262, 4, 11, 23, 47, 16, TimeSpan.Zero).AddTicks(8547758), TimePrecisions.MaxTime);
+    }
+
     [Fact]
     public void Leaves_out_empty_tags_and_null_optional_fields()
     {

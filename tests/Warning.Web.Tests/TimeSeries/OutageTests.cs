@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Warning.Silo.Health;
+using Warning.Silo.Storage;
 using Warning.Silo.TimeSeries;
 using Warning.Web.Tests.Support;
 
@@ -62,6 +65,55 @@ public sealed class OutageTests(InfluxServer server) : IClassFixture<InfluxServe
         var perGrid = await client.QueryAsync("SELECT count(\"count\") FROM \"grid_reports\" GROUP BY \"grid\"");
         Assert.Equal(sent, perGrid.Sum(s => s.Values[0][1].GetInt64()));
         Assert.Equal(Math.Min(sent, grids.Count), perGrid.Count);
+    }
+
+    [Fact]
+    public async Task The_writer_outlives_a_spill_it_cannot_write_shows_failing_and_sends_the_batch_once_it_can()
+    {
+        var options = server.Options("writer-broken-spill", o => o.MaxRetries = 1);
+        var client = new InfluxClient(Microsoft.Extensions.Options.Options.Create(options));
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var loops = new BackgroundLoops(TimeProvider.System);
+        var writer = new InfluxWriter(client, new InfluxSchema(client, Microsoft.Extensions.Options.Options.Create(options), loggers.CreateLogger<InfluxSchema>()),
+            Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Options.Options.Create(new StorageOptions { DataDirectory = server.Directory }),
+            loggers.CreateLogger<InfluxWriter>(), loops);
+        // InfluxDB down, and where the spill folder was, a file: the batch can neither be sent nor parked.
+        await server.StopAsync();
+        Directory.Delete(options.SpillDirectory, recursive: true);
+        await File.WriteAllTextAsync(options.SpillDirectory, "not a folder");
+        try
+        {
+            await writer.StartAsync(CancellationToken.None);
+            var start = DateTimeOffset.UtcNow.AddMinutes(-5);
+            for (var i = 0; i < 50; i++)
+                writer.Write(new Warning.Analytics.TimeSeries.LinePoint("ticks").Field("n", (long)i).Timestamp(start.AddMilliseconds(i)));
+
+            var until = DateTime.UtcNow.AddSeconds(120);
+            while (logs.Entries.Count(e => Equals(e.Properties.GetValueOrDefault("Loop"), InfluxWriter.LoopName)) < 2 && DateTime.UtcNow < until) await Task.Delay(50);
+            var failures = logs.Entries.Where(e => Equals(e.Properties.GetValueOrDefault("Loop"), InfluxWriter.LoopName)).ToList();
+            Assert.True(failures.Count >= 2, "the writer tried again after the first failure");
+            Assert.All(failures, f => Assert.Equal(LogLevel.Error, f.Level));
+            Assert.All(failures, f => Assert.IsAssignableFrom<IOException>(f.Exception));
+            var status = loops.Current[InfluxWriter.LoopName];
+            Assert.True(status.Failing);
+            Assert.StartsWith("failing since ", status.ToString());
+        }
+        finally
+        {
+            File.Delete(options.SpillDirectory);
+            Directory.CreateDirectory(options.SpillDirectory);
+            await server.StartAsync();
+        }
+
+        Assert.True(await writer.FlushAsync(TimeSpan.FromSeconds(120)), $"{writer.Stats}");
+        Assert.False(loops.Current[InfluxWriter.LoopName].Failing);
+        var series = Assert.Single(await client.QueryAsync("SELECT count(\"n\"), sum(\"n\") FROM \"ticks\""));
+        Assert.Equal(50, series.Values[0][1].GetInt64());
+        Assert.Equal(50 * 49 / 2, series.Values[0][2].GetInt64());
+        await writer.StopAsync(CancellationToken.None);
+        writer.Dispose();
+        client.Dispose();
     }
 
     [Fact]

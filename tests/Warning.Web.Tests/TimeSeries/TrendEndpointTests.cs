@@ -12,11 +12,13 @@ public abstract class InfluxService(string database) : IAsyncLifetime
     public InfluxServer Server { get; } = new();
     public WarningAppFactory App { get; } = new();
     public Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public LogCapture Logs { get; } = new();
 
     public async Task InitializeAsync()
     {
         await Server.InitializeAsync();
-        Factory = InfluxAppFactory.Create(App, Server, database);
+        Factory = InfluxAppFactory.Create(App, Server, database)
+            .WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs)));
     }
 
     public async Task DisposeAsync()
