@@ -12,7 +12,7 @@ using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
-using Warning.Silo.Orleans;
+using Warning.Silo.Storage;
 
 namespace GrainStorageBench;
 

@@ -14,7 +14,10 @@ using Warning.Analytics.Risk;
 using Warning.Analytics.Simulation;
 using Warning.Silo.Areas;
 using Warning.Silo.Cases;
-using Warning.Silo.GrainHost;
+using Orleans;
+using Orleans.Hosting;
+using Microsoft.Extensions.Hosting;
+using Warning.Silo.Ingest;
 using Warning.Silo.Persons;
 using Warning.Silo.Risk;
 using Warning.Silo.Time;
@@ -41,20 +44,24 @@ foreach (var withModel in new[] { false, true })
 {
     var registry = new RiskModelRegistry(Path.Combine(models, Guid.NewGuid().ToString("N")), NullLogger<RiskModelRegistry>.Instance);
     if (withModel) registry.Swap(model);
-    await using var services = new ServiceCollection()
-        .AddLogging()
-        .AddSingleton<IGrainStorage>(new InMemoryGrainStorage())
+    // One silo in process, state in memory: the grains' own cost, not the store's.
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: 0).AddMemoryGrainStorageAsDefault());
+    builder.Services
         .AddSingleton(TimeProvider.System)
         .AddSingleton(city)
         .Configure<ScreeningOptions>(_ => { })
         .Configure<ClockOptions>(_ => { })
         .Configure<RiskOptions>(_ => { })
         .AddSingleton<WarningClock>()
+        .AddSingleton<DirtyGrains>()
         .AddSingleton(registry)
-        .AddSingleton<CaseRiskScorer>()
-        .AddGrainHost(o => o.AddGrainsFromAssembly(typeof(CaseGrain).Assembly))
-        .BuildServiceProvider();
-    var grains = services.GetRequiredService<GrainRuntime>();
+        .AddSingleton<CaseRiskScorer>();
+    using var host = builder.Build();
+    await host.StartAsync();
+    var services = host.Services;
+    var grains = services.GetRequiredService<IGrainFactory>();
     var logger = services.GetRequiredService<ILogger<Program>>();
 
     // The applier's fan-out, for reports and linked incidents (key individuals registered first).
@@ -121,7 +128,15 @@ foreach (var withModel in new[] { false, true })
     var perCase = tick * 1e6 / Math.Max(1, open);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {rate:0.##} | {open:N0} | {(withModel ? "model + SHAP" : "points")} | {tick:F2} | {perCase:F0} | {directPerCase:F0} | {1 - directPerCase / perCase:P0} | {reads.Order().ElementAt(2):F0} |"));
+    await host.StopAsync();
 }
 Console.WriteLine();
 Console.WriteLine("tick: median of three nightly ticks over every open case (case turns in chunks of 256, then one roll-up call per area); list read: median of five.");
 try { Directory.Delete(models, recursive: true); } catch (IOException) { }
+
+static int FreePort()
+{
+    using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    socket.Start();
+    return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
+}

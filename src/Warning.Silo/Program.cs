@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Dashboard;
 using Orleans.Hosting;
-using Warning.Silo.Orleans;
+using Warning.Silo.Storage;
 using Warning.Silo.Storage;
 
 namespace Warning.Silo;

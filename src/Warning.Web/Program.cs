@@ -1,3 +1,4 @@
+using Orleans.Dashboard;
 using Serilog;
 using Serilog.Formatting.Json;
 using Warning.Analytics.Disputes;
@@ -32,10 +33,10 @@ builder.Logging.ClearProviders();
 builder.Logging.AddSerilog(Log.Logger, dispose: true);
 
 builder.Services.AddSingleton(TimeProvider.System);
+// The silo first: it starts before the ingest applier and stops after the applier's last checkpoint.
+builder.UseOrleans(silo => silo.ConfigureWarningSilo(config));
 builder.Services.AddWarningSilo(config);
 builder.Services.AddWarningTimeSeries(config);
-builder.Services.AddSingleton(sp => HierarchyOptions.Load(
-    config.GetSection(HierarchyOptions.Section).Get<HierarchyOptions>() ?? new(), sp.GetRequiredService<ILogger<AreaHierarchy>>()));
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.UseProblemBodiesForKestrelErrors()));
 builder.Services.AddProblemDetails();
@@ -70,6 +71,8 @@ api.MapHierarchy();
 api.MapSpikes();
 api.MapTrends();
 app.MapHub<ScreenHub>("/hubs/screen");
+// For operators; it goes behind the operator role once accounts exist (issue 13).
+app.MapOrleansDashboard(routePrefix: "/orleans");
 
 try
 {

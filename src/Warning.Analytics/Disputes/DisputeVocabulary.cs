@@ -1,29 +1,36 @@
 using System.Text.Json.Serialization;
+using Orleans;
 
 namespace Warning.Analytics.Disputes;
 
 // Wire names are snake_case (CONTRACTS.md); the converter below maps them to these members.
 
+[GenerateSerializer, Alias("DisputeCategory")]
 public enum DisputeCategory
 {
     Land, Demolition, MarriageFamily, Neighbor, LaborWage, Debt, PropertyMgmt, Medical, Traffic, Consumer, Environment, Other,
 }
 
+[GenerateSerializer, Alias("CaseStatus")]
 public enum CaseStatus { Screened, Mediating, Resolved, Failed, Referred }
 
+[GenerateSerializer, Alias("CaseFlag")]
 public enum CaseFlag
 {
     ThreatOfViolence, WeaponMentioned, PriorViolence, Injury, SelfHarmRisk, VulnerableParty, CrossRegion, RepeatDispute,
 }
 
+[GenerateSerializer, Alias("IncidentSource")]
 public enum IncidentSource { Police110, Hotline12345, Petition, Court, MediationCenter, Corrections, Other }
 
+[GenerateSerializer, Alias("IncidentType")]
 public enum IncidentType
 {
     Violence, Threat, Injury, SelfHarm, CriminalCase, Complaint, PetitionVisit, CheckIn, CheckInMissed, MediationResult, Other,
 }
 
 /// <summary>The legal or care basis that makes someone a key individual (DESIGN.md); nothing else qualifies.</summary>
+[GenerateSerializer, Alias("SupervisionBasis")]
 public enum SupervisionBasis { CommunityCorrections, ResettlementAssistance, SevereMentalDisorderCare, DocumentedThreat }
 
 public static class DisputeVocabulary

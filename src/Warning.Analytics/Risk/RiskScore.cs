@@ -1,10 +1,12 @@
 
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Orleans;
 
 namespace Warning.Analytics.Risk;
 
 [JsonConverter(typeof(SnakeCaseEnumConverter<RiskLevel>))]
+[GenerateSerializer, Alias("RiskLevel")]
 public enum RiskLevel { Low, Medium, High, Critical }
 
 /// <summary>Writes and reads an enum by its snake_case name ("low", "succeeded"), whatever serializer options are in use.</summary>
@@ -16,6 +18,7 @@ public sealed class SnakeCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TE
 /// its level, which model produced it, and the contributions an officer reads as "why". It informs a person; nothing
 /// acts on it automatically.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("RiskScore")]
 public sealed record RiskScore(
     double Probability,
     RiskLevel Level,
@@ -25,6 +28,7 @@ public sealed record RiskScore(
 
 /// <param name="Value">Signed contribution on the (calibrated) log-odds scale for a model, in points for the points score.</param>
 /// <param name="Zh">The officer's sentence in Chinese, e.g. "威胁使用暴力 +0.21".</param>
+[GenerateSerializer, Immutable, Alias("RiskContribution")]
 public sealed record RiskContribution(string Feature, double Value, string Zh, string En);
 
 /// <summary>Probability at or above which a case is at a level; bound from <c>Risk:Thresholds</c>.</summary>

@@ -3,14 +3,17 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Silo.Cases;
-using Warning.Silo.GrainHost;
+using Orleans;
+using Orleans.Runtime;
+using Warning.Silo.Ingest;
 using Warning.Silo.Time;
 
 namespace Warning.Silo.Areas;
 
 /// <summary>The shared behaviour of area grains: a tally kept idempotently per log seq, summarised against the hierarchy.</summary>
-public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
-    : Grain<TState> where TState : AreaState, new()
+public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGrains dirty, AreaHierarchy hierarchy, WarningClock clock,
+    IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
+    : LogAppliedGrain<TState>(state, dirty) where TState : AreaState, new()
 {
     protected AreaHierarchy Hierarchy { get; } = hierarchy;
 
@@ -20,7 +23,7 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
         State.Tally.Apply(change, clock.DayOf);
         OnCaseChange(change);
         State.Tally.LastSeq = seq;
-        WriteStateAsync();
+        MarkChanged();
         return Task.CompletedTask;
     }
 
@@ -29,7 +32,7 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
         if (seq <= State.Tally.LastSeq) return Task.CompletedTask;
         State.Tally.CountIncident(incident.Type, clock.DayOf(incident.OccurredAt));
         State.Tally.LastSeq = seq;
-        WriteStateAsync();
+        MarkChanged();
         return Task.CompletedTask;
     }
 
@@ -39,7 +42,7 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
         if (seq <= State.RiskLastSeq) return Task.CompletedTask;
         State.Tally.Risk.Apply(change);
         State.RiskLastSeq = seq;
-        WriteStateAsync();
+        MarkChanged();
         return Task.CompletedTask;
     }
 
@@ -48,7 +51,7 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
         if (seq <= State.RiskLastSeq) return Task.CompletedTask;
         foreach (var change in changes) State.Tally.Risk.Apply(change);
         State.RiskLastSeq = seq;
-        WriteStateAsync();
+        MarkChanged();
         return Task.CompletedTask;
     }
 
@@ -78,10 +81,13 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
     private int GridCount(Area area) => area.Level == AreaLevel.Grid ? 1 : Hierarchy.Descendants(area.Id, AreaLevel.Grid).Count();
 }
 
+[GenerateSerializer, Alias("AreaState")]
 public class AreaState
 {
+    [Id(0)]
     public AreaTally Tally { get; set; } = new();
 
     /// <summary>Last log seq whose incident re-score reached this area (<see cref="AreaGrain{TState}.ApplyCaseRisk"/>).</summary>
+    [Id(1)]
     public long RiskLastSeq { get; set; }
 }

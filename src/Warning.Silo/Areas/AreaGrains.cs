@@ -1,5 +1,5 @@
 using Warning.Analytics.Hierarchy;
-using Warning.Silo.GrainHost;
+using Orleans;
 
 namespace Warning.Silo.Areas;
 

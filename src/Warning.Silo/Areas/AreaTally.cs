@@ -1,3 +1,4 @@
+using Orleans;
 using Warning.Analytics.Disputes;
 using Warning.Silo.Cases;
 
@@ -7,21 +8,29 @@ namespace Warning.Silo.Areas;
 /// The counts one area (grid, village, township, county, city) keeps of the cases under it. Grid, village and
 /// region grains all hold one, so the roll-up rules live in one place.
 /// </summary>
+[GenerateSerializer, Alias("AreaTally")]
 public sealed class AreaTally
 {
     /// <summary>Daily counts older than this are dropped; trends beyond it are InfluxDB's job.</summary>
     public const int DaysKept = 400;
 
+    [Id(0)]
     public Dictionary<DisputeCategory, int> OpenByCategory { get; set; } = new();
+    [Id(1)]
     public Dictionary<CaseStatus, int> ByStatus { get; set; } = new();
+    [Id(2)]
     public SortedDictionary<DateOnly, DayTally> Days { get; set; } = new();
+    [Id(3)]
     public Dictionary<string, DateTimeOffset> GridLastScreened { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Unsettled cases (open, or failed and not handed on) by category and the day they opened: enough to count the ones past their deadlines at any moment.</summary>
+    [Id(4)]
     public Dictionary<DisputeCategory, SortedDictionary<DateOnly, int>> OpenByOpeningDay { get; set; } = new();
+    [Id(5)]
     public long LastSeq { get; set; }
 
     /// <summary>Escalation risk of the open cases below this area (fed by <see cref="CaseChange.Risk"/> and incident re-scores).</summary>
+    [Id(6)]
     public AreaRiskTally Risk { get; set; } = new();
 
     public int OpenCases => OpenByCategory.Values.Sum();
@@ -146,12 +155,13 @@ public sealed class AreaTally
 /// basis point for the maximum. The histogram is bounded (at most 10,001 keys, in practice a few hundred) and stays
 /// correct when the top case closes or drops, which a single running maximum could not.
 /// </summary>
+[GenerateSerializer, Alias("AreaRiskTally")]
 public sealed class AreaRiskTally
 {
-    public int Scored { get; set; }
-    public long SumBasisPoints { get; set; }
-    public int High { get; set; }
-    public Dictionary<int, int> Histogram { get; set; } = new();
+    [Id(0)] public int Scored { get; set; }
+    [Id(1)] public long SumBasisPoints { get; set; }
+    [Id(2)] public int High { get; set; }
+    [Id(3)] public Dictionary<int, int> Histogram { get; set; } = new();
 
     public void Apply(CaseRiskChange change)
     {
@@ -174,30 +184,35 @@ public sealed class AreaRiskTally
         : new AreaRisk(Scored, Math.Round(SumBasisPoints / 10_000.0 / Scored, 4), Histogram.Count == 0 ? null : Histogram.Keys.Max() / 10_000.0, High);
 }
 
+[GenerateSerializer, Alias("DayTally")]
 public sealed class DayTally
 {
-    public int Reports { get; set; }
-    public Dictionary<DisputeCategory, int> Opened { get; set; } = new();
-    public Dictionary<DisputeCategory, int> Resolved { get; set; } = new();
-    public int Failed { get; set; }
-    public int Referred { get; set; }
-    public Dictionary<IncidentType, int> Incidents { get; set; } = new();
+    [Id(0)] public int Reports { get; set; }
+    [Id(1)] public Dictionary<DisputeCategory, int> Opened { get; set; } = new();
+    [Id(2)] public Dictionary<DisputeCategory, int> Resolved { get; set; } = new();
+    [Id(3)] public int Failed { get; set; }
+    [Id(4)] public int Referred { get; set; }
+    [Id(5)] public Dictionary<IncidentType, int> Incidents { get; set; } = new();
 }
 
 /// <param name="Today">Cases screened (opened) today.</param>
 /// <param name="ResolutionRate">Resolved ÷ (resolved + failed + referred) over the last 30 days; null before anything closed.</param>
+[GenerateSerializer, Immutable, Alias("AreaCounts")]
 public sealed record AreaCounts(
     int Open, int Today, int Last30Days, int ReportsToday, int ResolvedToday, int Resolved30Days,
     IReadOnlyList<CategoryCounts> ByCategory, IReadOnlyDictionary<CaseStatus, int> ByStatus, double? ResolutionRate,
     ScreeningCompliance Screening)
 {
     /// <summary>The roll-up of its open cases' escalation risk (DESIGN.md: area risk is a roll-up, not a separate guess).</summary>
+    [Id(10)]
     public AreaRisk Risk { get; init; } = AreaRisk.None;
 
+    [Id(11)]
     public AreaDeadlines Deadlines { get; init; } = AreaDeadlines.None;
 }
 
 /// <summary>Unsettled cases (open, or failed and not handed on) past their completion deadline (办结时限, per category in configuration), as a meeting reviews them.</summary>
+[GenerateSerializer, Immutable, Alias("AreaDeadlines")]
 public sealed record AreaDeadlines(int OverdueOpen, IReadOnlyDictionary<DisputeCategory, int> OverdueByCategory)
 {
     public static AreaDeadlines None { get; } = new(0, new Dictionary<DisputeCategory, int>());
@@ -206,12 +221,15 @@ public sealed record AreaDeadlines(int OverdueOpen, IReadOnlyDictionary<DisputeC
 /// <param name="ScoredOpenCases">Open cases that carry a score.</param>
 /// <param name="MeanProbability">Mean 30-day harm probability over them; null when none is scored.</param>
 /// <param name="HighRiskOpenCases">Open cases at level high or critical.</param>
+[GenerateSerializer, Immutable, Alias("AreaRisk")]
 public sealed record AreaRisk(int ScoredOpenCases, double? MeanProbability, double? MaxProbability, int HighRiskOpenCases)
 {
     public static AreaRisk None { get; } = new(0, null, null, 0);
 }
 
+[GenerateSerializer, Immutable, Alias("CategoryCounts")]
 public sealed record CategoryCounts(DisputeCategory Category, int Open, int Today, int Last30Days);
 
 /// <summary>Grids whose last screening report is within the cadence (DESIGN.md: community level screens daily).</summary>
+[GenerateSerializer, Immutable, Alias("ScreeningCompliance")]
 public sealed record ScreeningCompliance(int Grids, int Compliant, double? Rate, TimeSpan Cadence);

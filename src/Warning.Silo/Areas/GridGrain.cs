@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
+using Warning.Silo.Ingest;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
@@ -7,14 +10,18 @@ using Warning.Silo.Time;
 
 namespace Warning.Silo.Areas;
 
+[GenerateSerializer, Alias("GridState")]
 public sealed class GridState : AreaState
 {
+    [Id(0)]
     public HashSet<string> OpenCases { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A grid (网格): one grid worker's ~300 households; knows its open cases and when it last screened.</summary>
-public sealed class GridGrain(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
-    : AreaGrain<GridState>(hierarchy, clock, screening, risk), IGridGrain
+[GrainType("grid")]
+public sealed class GridGrain([PersistentState("state")] IPersistentState<GridState> state, DirtyGrains dirty,
+    AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
+    : AreaGrain<GridState>(state, dirty, hierarchy, clock, screening, risk), IGridGrain
 {
     public Task<IReadOnlyList<string>> GetOpenCases() => Task.FromResult<IReadOnlyList<string>>(State.OpenCases.Order().ToArray());
 

@@ -1,42 +1,57 @@
 using Warning.Analytics.Disputes;
 using Warning.Silo.Cases;
-using Warning.Silo.GrainHost;
+using Orleans;
+using Warning.Silo.Ingest;
 
 namespace Warning.Silo.Areas;
 
 /// <summary>What every area grain (grid, village, township, county, city) answers; keyed by the area id.</summary>
-public interface IAreaGrain : IGrainWithStringKey
+[Alias("IAreaGrain")]
+public interface IAreaGrain : ILogAppliedGrain
 {
+    [Alias("ApplyCaseChange")]
     Task ApplyCaseChange(long seq, CaseChange change);
 
+    [Alias("CountIncident")]
     Task CountIncident(long seq, Incident incident);
 
     /// <summary>A case below this area was re-scored when an incident was linked to it.</summary>
+    [Alias("ApplyCaseRisk")]
     Task ApplyCaseRisk(long seq, CaseRiskChange change);
 
     /// <summary>The score moves of the cases below this area at one re-score tick, all under the tick's seq.</summary>
+    [Alias("ApplyCaseRisks")]
     Task ApplyCaseRisks(long seq, IReadOnlyList<CaseRiskChange> changes);
 
+    [Alias("GetCounts")]
     Task<AreaCounts> GetCounts();
 
     /// <summary>Cases opened per day and category over [from, to], days with none left out (the spike scan's input).</summary>
+    [Alias("GetDailyOpened")]
     Task<IReadOnlyList<DayOpened>> GetDailyOpened(DateOnly from, DateOnly to);
 }
 
+[GenerateSerializer, Immutable, Alias("DayOpened")]
 public sealed record DayOpened(DateOnly Day, IReadOnlyDictionary<DisputeCategory, int> Opened);
 
+[Alias("IGridGrain")]
 public interface IGridGrain : IAreaGrain
 {
+    [Alias("GetOpenCases")]
     Task<IReadOnlyList<string>> GetOpenCases();
 }
 
+[Alias("IVillageGrain")]
 public interface IVillageGrain : IAreaGrain
 {
+    [Alias("GetSpikeState")]
     Task<VillageSpikeState> GetSpikeState();
 
     /// <summary>Set by the spike scan; read by case scoring (a case's features include its village's spike state).</summary>
+    [Alias("SetSpikeState")]
     Task SetSpikeState(VillageSpikeState state);
 }
 
 /// <summary>Township, county or city.</summary>
+[Alias("IRegionGrain")]
 public interface IRegionGrain : IAreaGrain;

@@ -1,12 +1,18 @@
 using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
+using Warning.Silo.Ingest;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Silo.Time;
 
 namespace Warning.Silo.Areas;
 
+[GenerateSerializer, Alias("RegionState")]
 public sealed class RegionState : AreaState;
 
 /// <summary>A township, county or city: the roll-up the big screen and the meetings read.</summary>
-public sealed class RegionGrain(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
-    : AreaGrain<RegionState>(hierarchy, clock, screening, risk), IRegionGrain;
+[GrainType("region")]
+public sealed class RegionGrain([PersistentState("state")] IPersistentState<RegionState> state, DirtyGrains dirty,
+    AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
+    : AreaGrain<RegionState>(state, dirty, hierarchy, clock, screening, risk), IRegionGrain;

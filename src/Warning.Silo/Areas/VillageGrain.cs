@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
+using Warning.Silo.Ingest;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
@@ -6,14 +9,18 @@ using Warning.Silo.Time;
 
 namespace Warning.Silo.Areas;
 
+[GenerateSerializer, Alias("VillageState")]
 public sealed class VillageState : AreaState
 {
+    [Id(0)]
     public VillageSpikeState Spike { get; set; } = VillageSpikeState.Quiet;
 }
 
 /// <summary>A village or community (村/社区): the roll-up of its grids, the unit spike detection watches.</summary>
-public sealed class VillageGrain(AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
-    : AreaGrain<VillageState>(hierarchy, clock, screening, risk), IVillageGrain
+[GrainType("village")]
+public sealed class VillageGrain([PersistentState("state")] IPersistentState<VillageState> state, DirtyGrains dirty,
+    AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
+    : AreaGrain<VillageState>(state, dirty, hierarchy, clock, screening, risk), IVillageGrain
 {
     public Task<VillageSpikeState> GetSpikeState() => Task.FromResult(State.Spike);
 
@@ -22,12 +29,13 @@ public sealed class VillageGrain(AreaHierarchy hierarchy, WarningClock clock, IO
         // A scan of an earlier day (a late start-up scan, a retried job) never replaces a later day's findings.
         if (state.AsOf < State.Spike.AsOf) return Task.CompletedTask;
         State.Spike = state;
-        WriteStateAsync();
+        MarkChanged();
         return Task.CompletedTask;
     }
 }
 
 /// <summary>What the daily spike scan last found in a village: the signals still active (overall or per category) as of a day.</summary>
+[GenerateSerializer, Immutable, Alias("VillageSpikeState")]
 public sealed record VillageSpikeState(DateOnly? AsOf, IReadOnlyList<SpikeSignal> Active)
 {
     public static VillageSpikeState Quiet { get; } = new(null, []);
@@ -44,4 +52,5 @@ public sealed record VillageSpikeState(DateOnly? AsOf, IReadOnlyList<SpikeSignal
 /// <param name="Category">Null for the village's overall count.</param>
 /// <param name="Method">The detector that fired, e.g. "poisson_c2", "poisson_c3", "poisson_cusum".</param>
 /// <param name="GridId">Set when the signal came from one grid (网格) of the village rather than the village as a whole.</param>
+[GenerateSerializer, Immutable, Alias("SpikeSignal")]
 public sealed record SpikeSignal(DisputeCategory? Category, DateOnly Since, int Observed, double Expected, string Method, string? GridId = null);

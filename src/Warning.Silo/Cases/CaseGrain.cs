@@ -3,13 +3,17 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Silo.Areas;
-using Warning.Silo.GrainHost;
+using Orleans;
+using Orleans.Runtime;
+using Warning.Silo.Ingest;
 using Warning.Silo.Persons;
 using Warning.Silo.Risk;
 
 namespace Warning.Silo.Cases;
 
-public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger) : Grain<CaseState>, ICaseGrain
+[GrainType("case")]
+public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseState> state, DirtyGrains dirty,
+    CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
 {
     public async Task<CaseChange?> ApplyReport(long seq, ScreeningReport report)
     {
@@ -61,7 +65,7 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
         };
         State.Changes[seq] = change;
         State.LastSeq = seq;
-        await WriteStateAsync();
+        MarkChanged();
         return change;
     }
 
@@ -74,7 +78,7 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
         var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
         if (risk is not null) State.IncidentRiskChanges[seq] = risk;
         State.LastSeq = seq;
-        await WriteStateAsync();
+        MarkChanged();
         return risk;
     }
 
@@ -90,7 +94,7 @@ public sealed class CaseGrain(CaseRiskScorer scorer, AreaHierarchy hierarchy, IL
                 State.IncidentRiskChanges[seq] = moved = risk;
         }
         State.LastSeq = seq;
-        await WriteStateAsync();
+        MarkChanged();
         return moved;
     }
 

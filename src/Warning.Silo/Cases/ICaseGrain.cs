@@ -1,15 +1,19 @@
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Risk;
-using Warning.Silo.GrainHost;
+using Orleans;
+using Warning.Silo.Ingest;
 
 namespace Warning.Silo.Cases;
 
-public interface ICaseGrain : IGrainWithStringKey
+[Alias("ICaseGrain")]
+public interface ICaseGrain : ILogAppliedGrain
 {
     /// <summary>Applies a report and returns what it changed; for a seq already applied, the change it made then (replay).</summary>
+    [Alias("ApplyReport")]
     Task<CaseChange?> ApplyReport(long seq, ScreeningReport report);
 
     /// <summary>Links an incident and re-scores the case in the same turn; returns the score's move for the areas (on replay, the move it made then).</summary>
+    [Alias("LinkIncident")]
     Task<CaseRiskChange?> LinkIncident(long seq, Incident incident);
 
     /// <summary>
@@ -17,17 +21,21 @@ public interface ICaseGrain : IGrainWithStringKey
     /// deadlines passed, incidents ageing out of their 7- and 30-day windows and the village's spike state move a score
     /// with no new report. Returns the move for the areas, or null if the case is closed or its score did not move.
     /// </summary>
+    [Alias("Rescore")]
     Task<CaseRiskChange?> Rescore(long seq, DateTimeOffset asOf);
 
     /// <summary>The case as the reading API shows it, or null if no report ever opened it.</summary>
+    [Alias("GetView")]
     Task<CaseView?> GetView();
 }
 
+[GenerateSerializer, Immutable, Alias("CaseView")]
 public sealed record CaseView(
     string CaseId, string GridId, DisputeCategory Category, CaseStatus Status, DateTimeOffset OpenedAt, DateTimeOffset UpdatedAt,
     int PartiesCount, int PeopleInvolved, double? AmountInDispute, int MediationAttempts, IReadOnlyList<CaseFlag> Flags,
     int KeyIndividuals, IReadOnlyList<CaseHistoryEntry> History, IReadOnlyList<LinkedIncident> Incidents)
 {
     /// <summary>Escalation risk: probability, level, model version ("points" before any model) and its contributions in words.</summary>
+    [Id(14)]
     public RiskScore? Score { get; init; }
 }

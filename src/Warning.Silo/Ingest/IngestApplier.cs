@@ -7,9 +7,10 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
 using Warning.Silo.Cases;
-using Warning.Silo.GrainHost;
+using Orleans;
 using Warning.Silo.Persons;
 using Warning.Silo.Risk;
+using Warning.Silo.Storage;
 
 namespace Warning.Silo.Ingest;
 
@@ -17,20 +18,25 @@ public sealed class ApplierOptions
 {
     public const string Section = "Applier";
 
-    /// <summary>How often dirty grain state and the applied log position are written together.</summary>
+    /// <summary>How often changed grain states are written and then the applied log position (the checkpoint).</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Grain flushes in flight at once during a checkpoint.</summary>
+    public int FlushConcurrency { get; set; } = 512;
 }
 
 /// <summary>
 /// Feeds the ingest log, in order, into the grains: case → grid → village → township → county → city. On start it
 /// replays what the last checkpoint had not covered; grains skip seqs they already hold, so replay never counts twice.
+/// Each grain persists on its own (<see cref="LogAppliedGrain{TState}"/>): a checkpoint first flushes every grain changed
+/// so far and only then records the applied position, so the checkpoint never passes a change that is not durable.
 /// </summary>
 public sealed class IngestApplier : BackgroundService
 {
     private readonly IngestLog _log;
     private readonly IGrainFactory _grains;
-    private readonly GrainRuntime _runtime;
-    private readonly SqliteGrainStorage _storage;
+    private readonly DirtyGrains _dirty;
+    private readonly Checkpoints _checkpoints;
     private readonly AreaHierarchy _hierarchy;
     private readonly IOptions<ApplierOptions> _options;
     private readonly ILogger<IngestApplier> _logger;
@@ -39,15 +45,17 @@ public sealed class IngestApplier : BackgroundService
     private readonly List<Action<IReadOnlyList<IngestEntry>>> _subscribers = new();
     private readonly object _appliedGate = new();
     private readonly List<(long Seq, TaskCompletionSource Done)> _waiters = new();
+    private readonly SemaphoreSlim _checkpointing = new(1, 1);
     private long _appliedSeq;
+    private long _checkpointSeq;
 
-    public IngestApplier(IngestLog log, IGrainFactory grains, GrainRuntime runtime, SqliteGrainStorage storage, AreaHierarchy hierarchy,
+    public IngestApplier(IngestLog log, IGrainFactory grains, DirtyGrains dirty, Checkpoints checkpoints, AreaHierarchy hierarchy,
         IOptions<ApplierOptions> options, ILogger<IngestApplier> logger)
     {
         _log = log;
         _grains = grains;
-        _runtime = runtime;
-        _storage = storage;
+        _dirty = dirty;
+        _checkpoints = checkpoints;
         _hierarchy = hierarchy;
         _options = options;
         _logger = logger;
@@ -79,8 +87,8 @@ public sealed class IngestApplier : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var checkpoint = await _storage.ReadCheckpointAsync();
-        _appliedSeq = checkpoint;
+        var checkpoint = await _checkpoints.ReadCheckpointAsync();
+        _appliedSeq = _checkpointSeq = checkpoint;
         var target = _log.LastSeq;
         var started = System.Diagnostics.Stopwatch.StartNew();
         _logger.LogInformation("Replaying ingest log from checkpoint {Checkpoint} to {Target}", checkpoint, target);
@@ -132,12 +140,49 @@ public sealed class IngestApplier : BackgroundService
         await CheckpointAsync();
     }
 
-    /// <summary>Writes every dirty grain and the applied position in one transaction.</summary>
+    /// <summary>The applied position last recorded: a restart replays the log after it.</summary>
+    public long CheckpointSeq => Interlocked.Read(ref _checkpointSeq);
+
+    /// <summary>
+    /// Writes every grain changed so far, then records the applied position. The position is read first: every grain
+    /// call for an entry up to it has returned, so every grain it changed is in the set taken next. A grain whose write
+    /// fails stays in the set and the checkpoint stays where it was.
+    /// </summary>
     public async Task CheckpointAsync()
     {
-        var applied = AppliedSeq;
-        var written = await _runtime.FlushAsync(applied);
-        if (written > 0) _logger.LogDebug("Checkpoint at {Seq}: {Grains} grain states written", applied, written);
+        await _checkpointing.WaitAsync();
+        try
+        {
+            var applied = AppliedSeq;
+            var dirty = _dirty.TakeAll();
+            var failed = new System.Collections.Concurrent.ConcurrentBag<KeyValuePair<global::Orleans.Runtime.GrainId, ILogAppliedGrain>>();
+            Exception? firstError = null;
+            await Parallel.ForEachAsync(dirty, new ParallelOptions { MaxDegreeOfParallelism = _options.Value.FlushConcurrency }, async (grain, _) =>
+            {
+                try { await grain.Value.Flush(); }
+                catch (Exception ex)
+                {
+                    firstError ??= ex;
+                    failed.Add(grain);
+                }
+            });
+            if (!failed.IsEmpty)
+            {
+                _dirty.Return(failed);
+                _logger.LogError(firstError, "Checkpoint held at {Checkpoint}: {Failed} of {Grains} grain states could not be written", CheckpointSeq, failed.Count, dirty.Count);
+                return;
+            }
+            if (applied > CheckpointSeq)
+            {
+                await _checkpoints.WriteCheckpointAsync(Checkpoints.Ingest, applied);
+                Interlocked.Exchange(ref _checkpointSeq, applied);
+            }
+            if (dirty.Count > 0) _logger.LogDebug("Checkpoint at {Seq}: {Grains} grain states written", applied, dirty.Count);
+        }
+        finally
+        {
+            _checkpointing.Release();
+        }
     }
 
     private async Task ApplyAsync(IReadOnlyList<IngestEntry> entries)

@@ -1,18 +1,23 @@
 using Warning.Analytics.Disputes;
-using Warning.Silo.GrainHost;
+using Orleans;
+using Orleans.Runtime;
+using Warning.Silo.Ingest;
 
 namespace Warning.Silo.Persons;
 
+[GenerateSerializer, Alias("PersonState")]
 public sealed class PersonState
 {
-    public KeyIndividual? Record { get; set; }
-    public List<string> LinkedCases { get; set; } = new();
-    public DateTimeOffset? LastCheckIn { get; set; }
-    public int MissedCheckIns { get; set; }
-    public long LastSeq { get; set; }
+    [Id(0)] public KeyIndividual? Record { get; set; }
+    [Id(1)] public List<string> LinkedCases { get; set; } = new();
+    [Id(2)] public DateTimeOffset? LastCheckIn { get; set; }
+    [Id(3)] public int MissedCheckIns { get; set; }
+    [Id(4)] public long LastSeq { get; set; }
 }
 
-public sealed class PersonGrain : Grain<PersonState>, IPersonGrain
+[GrainType("person")]
+public sealed class PersonGrain([PersistentState("state")] IPersistentState<PersonState> state, DirtyGrains dirty)
+    : LogAppliedGrain<PersonState>(state, dirty), IPersonGrain
 {
     public Task Register(long seq, KeyIndividual person) => Apply(seq, () => State.Record = person);
 
@@ -39,7 +44,7 @@ public sealed class PersonGrain : Grain<PersonState>, IPersonGrain
         if (seq <= State.LastSeq) return Task.CompletedTask;
         change();
         State.LastSeq = seq;
-        WriteStateAsync();
+        MarkChanged();
         return Task.CompletedTask;
     }
 }

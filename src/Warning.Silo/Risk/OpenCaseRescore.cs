@@ -5,12 +5,13 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
 using Warning.Silo.Cases;
-using Warning.Silo.GrainHost;
+using Orleans;
 using Warning.Silo.Ingest;
 
 namespace Warning.Silo.Risk;
 
 /// <summary>The payload of a re-score tick in the ingest log: every open case is scored again as of <see cref="AsOf"/>.</summary>
+[GenerateSerializer, Immutable, Alias("RescoreTick")]
 public sealed record RescoreTick(DateTimeOffset AsOf, string Reason);
 
 public sealed record RescoreSummary(int OpenCases, int Moved, double Seconds);

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Warning.Analytics.TimeSeries;
-using Warning.Silo.GrainHost;
+using Orleans;
+using Warning.Silo.Storage;
 
 namespace Warning.Silo.TimeSeries;
 
@@ -17,7 +18,7 @@ namespace Warning.Silo.TimeSeries;
 /// a range from a wild timestamp once asked it to roll up six centuries) and works through the range in
 /// <see cref="Chunk"/>s of whole civil days, saving its progress after each.
 /// </remarks>
-public sealed class RollupRepair(InfluxWriter writer, InfluxSchema schema, SqliteGrainStorage storage, TimeProvider time, IOptions<InfluxOptions> options,
+public sealed class RollupRepair(InfluxWriter writer, InfluxSchema schema, Checkpoints storage, TimeProvider time, IOptions<InfluxOptions> options,
     ILogger<RollupRepair> logger)
 {
     public const string CheckpointName = "influx-late";

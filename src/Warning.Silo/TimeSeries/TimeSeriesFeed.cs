@@ -6,7 +6,8 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.TimeSeries;
 using Warning.Silo.Areas;
-using Warning.Silo.GrainHost;
+using Orleans;
+using Warning.Silo.Storage;
 using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 
@@ -36,7 +37,7 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
     private readonly InfluxWriter _writer;
     private readonly IngestApplier _applier;
     private readonly IngestLog _log;
-    private readonly SqliteGrainStorage _storage;
+    private readonly Checkpoints _storage;
     private readonly IGrainFactory _grains;
     private readonly AreaHierarchy _hierarchy;
     private readonly TimeProvider _time;
@@ -50,7 +51,7 @@ public sealed class TimeSeriesFeed : BackgroundService, IHostedLifecycleService
     private long _applierSeen;  // the highest seq the applier delivered before then
     private long _savedWatermark;
 
-    public TimeSeriesFeed(InfluxWriter writer, RollupRepair repair, BackgroundLoops loops, IngestApplier applier, IngestLog log, SqliteGrainStorage storage,
+    public TimeSeriesFeed(InfluxWriter writer, RollupRepair repair, BackgroundLoops loops, IngestApplier applier, IngestLog log, Checkpoints storage,
         IGrainFactory grains, AreaHierarchy hierarchy, TimeProvider time, IOptions<InfluxOptions> options, ILogger<TimeSeriesFeed> logger)
     {
         _writer = writer;

@@ -4,7 +4,7 @@ using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Silo.Areas;
 using Warning.Silo.Cases;
-using Warning.Silo.GrainHost;
+using Orleans;
 using Warning.Silo.Ingest;
 
 namespace Warning.Web.Cases;

@@ -1,6 +1,6 @@
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
-using Warning.Silo.GrainHost;
+using Orleans;
 
 namespace Warning.Web.Regions;
 

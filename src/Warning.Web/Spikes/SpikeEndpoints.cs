@@ -1,7 +1,7 @@
 using System.Globalization;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
-using Warning.Silo.GrainHost;
+using Orleans;
 using Warning.Silo.Time;
 
 namespace Warning.Web.Spikes;

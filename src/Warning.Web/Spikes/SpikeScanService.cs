@@ -5,7 +5,7 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Spikes;
 using Warning.Silo.Areas;
-using Warning.Silo.GrainHost;
+using Orleans;
 using Warning.Silo.Time;
 using Warning.Silo.TimeSeries;
 using Warning.Web.Live;

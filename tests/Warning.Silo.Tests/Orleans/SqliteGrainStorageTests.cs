@@ -5,7 +5,7 @@ using Orleans.Providers;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.TestingHost;
-using Warning.Silo.Orleans;
+using Warning.Silo.Storage;
 using static Warning.Silo.Tests.Orleans.SqliteTestCluster;
 
 namespace Warning.Silo.Tests.Orleans;

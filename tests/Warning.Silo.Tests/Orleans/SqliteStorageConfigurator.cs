@@ -1,6 +1,6 @@
 using Orleans.Hosting;
 using Orleans.TestingHost;
-using Warning.Silo.Orleans;
+using Warning.Silo.Storage;
 
 namespace Warning.Silo.Tests.Orleans;
 

@@ -1,45 +1,29 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Analytics.Simulation;
 using Warning.Silo.Areas;
 using Warning.Silo.Cases;
-using Warning.Silo.GrainHost;
+using Warning.Silo.Tests.Support;
 using Warning.Silo.Persons;
 using Warning.Silo.Risk;
 using Warning.Silo.Time;
 
 namespace Warning.Silo.Tests.Risk;
 
-/// <summary>The real case, person and area grains with the points score, driven the way the ingest applier drives them.</summary>
-public sealed class CaseScoringGrainTests : IAsyncDisposable
+/// <summary>The real case, person and area grains with the points score, driven the way the ingest applier drives them, on a two-silo cluster.</summary>
+public sealed class CaseScoringGrainTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Opened = new(2025, 6, 2, 9, 0, 0, TimeSpan.FromHours(8));
-    private readonly AreaHierarchy _city = CityGenerator.Generate(CityShape.Small, 5);
-    private readonly ServiceProvider _services;
-    private readonly GrainRuntime _grains;
-    private readonly string _grid;
+    private readonly AreaHierarchy _city = WarningTestCluster.City;
+    private readonly string _grid = WarningTestCluster.City.AtLevel(AreaLevel.Grid).First().Id;
+    private WarningTestCluster _cluster = null!;
 
-    public CaseScoringGrainTests()
-    {
-        _services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<IGrainStorage>(new InMemoryGrainStorage())
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton(_city)
-            .Configure<ScreeningOptions>(_ => { })
-            .Configure<ClockOptions>(_ => { })
-            .Configure<RiskOptions>(_ => { })
-            .AddSingleton<WarningClock>()
-            .AddSingleton(new RiskModelRegistry(Path.Combine(Path.GetTempPath(), "no-models-" + Guid.NewGuid().ToString("N")), NullLogger<RiskModelRegistry>.Instance))
-            .AddSingleton<CaseRiskScorer>()
-            .AddGrainHost(o => o.AddGrainsFromAssembly(typeof(CaseGrain).Assembly))
-            .BuildServiceProvider();
-        _grains = _services.GetRequiredService<GrainRuntime>();
-        _grid = _city.AtLevel(AreaLevel.Grid).First().Id;
-    }
+    private IGrainFactory _grains => _cluster.Grains;
+
+    public async Task InitializeAsync() => _cluster = await WarningTestCluster.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     private ScreeningReport Report(string id, double hours, CaseStatus status, params string[] persons) =>
         new(id, _grid, Opened.AddHours(hours), "w-1", "case-1", DisputeCategory.Neighbor, status, 2, 4, null, 0, [CaseFlag.ThreatOfViolence], persons, null);
@@ -122,5 +106,4 @@ public sealed class CaseScoringGrainTests : IAsyncDisposable
         Assert.False(VillageSpikeState.Quiet.IsSpikingFor(DisputeCategory.LaborWage));
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 }

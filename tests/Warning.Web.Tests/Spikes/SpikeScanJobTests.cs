@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
-using Warning.Silo.GrainHost;
 using Warning.Silo.Time;
 using Warning.Web.Tests.Support;
 
@@ -33,7 +32,7 @@ public sealed class SpikeScanJobTests(WarningAppFactory app) : IClassFixture<War
     [Fact]
     public void Spike_state_survives_the_grain_state_serialiser()
     {
-        var json = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GrainHostOptions>>().Value.JsonOptions;
+        var serializer = app.Services.GetRequiredService<global::Orleans.Serialization.Serializer>();
         var state = new VillageState
         {
             Spike = new VillageSpikeState(new DateOnly(2026, 3, 2),
@@ -42,7 +41,7 @@ public sealed class SpikeScanJobTests(WarningAppFactory app) : IClassFixture<War
                 new SpikeSignal(Warning.Analytics.Disputes.DisputeCategory.Land, new DateOnly(2026, 3, 2), 4, 0.12, "poisson_c2", "621102101201-g03"),
             ]),
         };
-        var back = System.Text.Json.JsonSerializer.Deserialize<VillageState>(System.Text.Json.JsonSerializer.Serialize(state, json), json)!;
+        var back = serializer.Deserialize<VillageState>(serializer.SerializeToArray(state));
         Assert.Equal(state.Spike.AsOf, back.Spike.AsOf);
         Assert.Equal(state.Spike.Active, back.Spike.Active);
         Assert.True(back.Spike.IsSpiking);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
-using Warning.Silo.GrainHost;
+using Orleans;
 using Warning.Silo.Time;
 using Warning.Web.Spikes;
 using Warning.Web.Tests.Support;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.TimeSeries;
-using Warning.Silo.GrainHost;
+using Warning.Silo.Storage;
 using Warning.Silo.Ingest;
 using Warning.Silo.TimeSeries;
 using Warning.Web.Tests.Support;
@@ -41,7 +41,7 @@ public sealed class RollupRepairTests(TrendService service) : IClassFixture<Tren
         var buckets = Assert.Single(await client.QueryAsync("SELECT \"count\" FROM \"hourly\".\"reports\" WHERE \"category\" = 'environment'"));
         Assert.InRange(buckets.Values.Count, 4, 5 * 5); // 4-5 hours × at most the statuses and villages involved
         Assert.Null(repair.Owed);
-        Assert.Equal(0, await service.Factory.Services.GetRequiredService<SqliteGrainStorage>().ReadCheckpointAsync(RollupRepair.CheckpointName));
+        Assert.Equal(0, await service.Factory.Services.GetRequiredService<Checkpoints>().ReadCheckpointAsync(RollupRepair.CheckpointName));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using Orleans.Runtime;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
-namespace Warning.Silo.Orleans;
+namespace Warning.Silo.Storage;
 
 /// <summary>
 /// Orleans grain storage in the node's SQLite file (Orleans ships no SQLite provider): table

@@ -1,7 +1,8 @@
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Simulation;
+using Microsoft.Extensions.Logging;
 
-namespace Warning.Web.Hierarchy;
+namespace Warning.Silo.Areas;
 
 public sealed class HierarchyOptions
 {

@@ -9,7 +9,7 @@ using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Warning.Silo.Storage;
 
-namespace Warning.Silo.Orleans;
+namespace Warning.Silo.Storage;
 
 public static class SqliteGrainStorageExtensions
 {

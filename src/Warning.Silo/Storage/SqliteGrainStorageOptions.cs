@@ -1,7 +1,7 @@
 using Orleans;
 using Orleans.Storage;
 
-namespace Warning.Silo.Orleans;
+namespace Warning.Silo.Storage;
 
 /// <summary>Settings of one <see cref="SqliteGrainStorage"/> provider (named options, one set per provider name).</summary>
 public sealed class SqliteGrainStorageOptions : IStorageProviderSerializerOptions

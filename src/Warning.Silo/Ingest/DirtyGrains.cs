@@ -1,0 +1,40 @@
+using Orleans.Runtime;
+
+namespace Warning.Silo.Ingest;
+
+/// <summary>The grains of this silo whose state changed since they last wrote it: what a checkpoint must flush first.</summary>
+public sealed class DirtyGrains
+{
+    // A lock, not a swapped concurrent dictionary: an add racing the swap could land in the taken set after it was read,
+    // and that grain, already marked, would never register again.
+    private readonly object _gate = new();
+    private Dictionary<GrainId, ILogAppliedGrain> _dirty = new();
+
+    public int Count
+    {
+        get { lock (_gate) return _dirty.Count; }
+    }
+
+    public void Add(GrainId id, ILogAppliedGrain grain)
+    {
+        lock (_gate) _dirty.TryAdd(id, grain);
+    }
+
+    /// <summary>Takes the set; a grain changed after its flush registers again.</summary>
+    public IReadOnlyCollection<KeyValuePair<GrainId, ILogAppliedGrain>> TakeAll()
+    {
+        lock (_gate)
+        {
+            var taken = _dirty;
+            _dirty = new Dictionary<GrainId, ILogAppliedGrain>();
+            return taken;
+        }
+    }
+
+    /// <summary>Puts back the grains whose flush failed, for the next checkpoint.</summary>
+    public void Return(IEnumerable<KeyValuePair<GrainId, ILogAppliedGrain>> unflushed)
+    {
+        lock (_gate)
+            foreach (var (id, grain) in unflushed) _dirty.TryAdd(id, grain);
+    }
+}

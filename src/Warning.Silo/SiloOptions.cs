@@ -1,0 +1,21 @@
+namespace Warning.Silo;
+
+/// <summary>How this node's Orleans silo joins its cluster (section <c>Orleans</c>).</summary>
+public sealed class SiloOptions
+{
+    public const string Section = "Orleans";
+
+    /// <summary>Silo-to-silo port on loopback; one node alone still needs one free.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port for external Orleans clients; 0 (the default) opens none: the web API is co-hosted and calls grains in process.</summary>
+    public int GatewayPort { get; set; }
+
+    public string ClusterId { get; set; } = "warning";
+
+    /// <summary>Stable across deployments: grain state is keyed without it, but reminders and the dashboard name it.</summary>
+    public string ServiceId { get; set; } = "warning";
+
+    /// <summary>A grain not called for this long is written and deactivated (memory for a province's cases).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Risk;
+using Warning.Analytics.Simulation;
+using Warning.Silo.Areas;
+using Warning.Silo.Ingest;
+using Warning.Silo.Risk;
+using Warning.Silo.Storage;
+using Warning.Silo.Time;
+
+namespace Warning.Silo.Tests.Support;
+
+/// <summary>
+/// The real case, person and area grains on two in-process silos with their state in SQLite, so calls between grains
+/// cross silos as they do in a cluster. The city is the small simulated one (seed 5).
+/// </summary>
+public sealed class WarningTestCluster : IAsyncDisposable
+{
+    public const string FolderKey = "WarningTests:Folder";
+
+    public static AreaHierarchy City { get; } = CityGenerator.Generate(CityShape.Small, 5);
+
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "warning-cluster-" + Guid.NewGuid().ToString("N"));
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public static async Task<WarningTestCluster> StartAsync(int silos = 2)
+    {
+        var cluster = new WarningTestCluster();
+        Directory.CreateDirectory(cluster.Folder);
+        var builder = new TestClusterBuilder((short)silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.Properties[FolderKey] = cluster.Folder;
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        cluster.Cluster = builder.Build();
+        await cluster.Cluster.DeployAsync();
+        return cluster;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var folder = silo.Configuration[FolderKey] ?? throw new InvalidOperationException($"{FolderKey} is not set");
+            silo.AddSqliteGrainStorageAsDefault(o => o.DatabasePath = Path.Combine(folder, "state.db"));
+            silo.Services
+                .AddSingleton(TimeProvider.System)
+                .AddSingleton(City)
+                .Configure<StorageOptions>(o => o.DataDirectory = folder)
+                .Configure<ScreeningOptions>(_ => { })
+                .Configure<ClockOptions>(_ => { })
+                .Configure<RiskOptions>(_ => { })
+                .AddSingleton<WarningClock>()
+                .AddSingleton<DirtyGrains>()
+                .AddSingleton(sp => new RiskModelRegistry(Path.Combine(folder, "no-models"), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RiskModelRegistry>()))
+                .AddSingleton<CaseRiskScorer>();
+        }
+    }
+}
