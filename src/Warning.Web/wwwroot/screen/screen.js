@@ -3,15 +3,58 @@ import { categoryName } from "./names.js";
 
 const $ = (id) => document.getElementById(id);
 const fmt = (n) => (n ?? 0).toLocaleString("zh-CN");
+const pad = (n) => String(n).padStart(2, "0");
+
+// Where this screen is in the service's feed. A restarted service is another feed (epoch) and numbers afresh. Each type
+// keeps its own last number: a resume answers with the latest of each type, which may be older than what a push brought.
+let epoch = 0;
 let lastSeq = 0;
+const lastSeqByType = new Map();
+// The service's civil time (Clock:UtcOffset), where "today" is cut: the data time follows it, not the browser's zone.
+let utcOffsetMinutes = null;
+// The situation comes at least every Live:RefreshInterval; silence for a few of those while connected means stale data.
+let staleAfterMs = 45_000;
+let dataAt = performance.now();
+let asOf = null;
 
 let spikingVillages = [];
 let lastAreas = [];
-const tick = () => { $("clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false }); };
-tick();
-setInterval(tick, 1000);
 
-function setState(state, text) { const c = $("connection"); c.dataset.state = state; c.textContent = text; }
+const connection = new signalR.HubConnectionBuilder()
+  .withUrl("/hubs/screen")
+  .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(30000, 1000 * 2 ** Math.min(ctx.previousRetryCount, 5)) })
+  .build();
+
+function civil(ms) {
+  const d = new Date(ms + utcOffsetMinutes * 60_000);
+  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const m = Math.abs(utcOffsetMinutes);
+  return { day, time, iso: `${day}T${time}${utcOffsetMinutes < 0 ? "-" : "+"}${pad(Math.floor(m / 60))}:${pad(m % 60)}` };
+}
+
+function setState(state, text) {
+  const c = $("connection");
+  if (c.dataset.state === state) return;
+  c.dataset.state = state;
+  c.textContent = text;
+}
+
+function tick() {
+  $("clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false });
+  if (utcOffsetMinutes != null && asOf != null) {
+    const now = civil(Date.now());
+    const at = civil(asOf);
+    $("as-of").textContent = `数据截至 ${at.day === now.day ? at.time : `${at.day} ${at.time}`}`;
+    $("as-of").dateTime = at.iso;
+  }
+  // "实时" only while data keeps coming: a connection that is up and brings nothing (the freeze of issue 9) says so.
+  if (connection.state === signalR.HubConnectionState.Connected) {
+    if (performance.now() - dataAt > staleAfterMs) setState("stale", "数据停滞");
+    else setState("live", "实时");
+  }
+}
+setInterval(tick, 1000);
 
 function renderSituation(snapshot) {
   const regions = snapshot.regions || [];
@@ -93,30 +136,52 @@ function renderSpikes(data) {
 }
 
 function handle(message) {
-  if (message.seq <= lastSeq) return;
-  lastSeq = message.seq;
-  $("seq").textContent = `#${message.seq} · ${new Date(message.at).toLocaleTimeString("zh-CN", { hour12: false })}`;
+  if (message.epoch !== epoch) forget(message.epoch);
+  if (message.seq <= (lastSeqByType.get(message.type) ?? 0)) return;
+  lastSeqByType.set(message.type, message.seq);
+  lastSeq = Math.max(lastSeq, message.seq);
+  dataAt = performance.now();
+  asOf = Math.max(asOf ?? 0, Date.parse(message.at));
   if (message.type === "situation") renderSituation(message.data);
   else if (message.type === "spikes") renderSpikes(message.data);
+  tick();
 }
 
-const connection = new signalR.HubConnectionBuilder()
-  .withUrl("/hubs/screen")
-  .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(30000, 1000 * 2 ** Math.min(ctx.previousRetryCount, 5)) })
-  .build();
+function forget(newEpoch) {
+  epoch = newEpoch;
+  lastSeq = 0;
+  lastSeqByType.clear();
+}
+
+async function resume() {
+  try {
+    const feed = await connection.invoke("ResumeFrom", epoch, lastSeq);
+    if (feed.epoch !== epoch) forget(feed.epoch);
+    utcOffsetMinutes = feed.utcOffsetMinutes;
+    staleAfterMs = Math.max(10_000, 3000 * feed.refreshSeconds);
+    // Caught up: as of now nothing is missing, even if nothing new came.
+    dataAt = performance.now();
+    feed.messages.forEach(handle);
+    tick();
+  } catch {
+    // Lost again: onreconnected or onclose follow and resume. Still connected: the service failed the call, so ask again.
+    if (connection.state === signalR.HubConnectionState.Connected) setTimeout(resume, 5000);
+  }
+}
+
 connection.on("message", handle);
 connection.onreconnecting(() => setState("reconnecting", "重连中"));
-connection.onreconnected(async () => { setState("live", "实时"); (await connection.invoke("Resume", lastSeq)).forEach(handle); });
+connection.onreconnected(resume);
 connection.onclose(() => { setState("down", "已断开"); setTimeout(start, 5000); });
 
 async function start() {
   try {
     await connection.start();
-    setState("live", "实时");
-    (await connection.invoke("Resume", lastSeq)).forEach(handle);
   } catch {
     setState("down", "已断开");
     setTimeout(start, 5000);
+    return;
   }
+  await resume();
 }
 start();
