@@ -37,6 +37,53 @@ public sealed class ScreenDetailsTests(ScreenDetailsTests.Service service) : ICl
         }
     }
 
+    [Theory]
+    [InlineData(null, "America/New_York", "+08:00")]
+    [InlineData("-03:30:00", "Asia/Shanghai", "-03:30")]
+    public async Task The_clock_and_the_data_time_are_in_the_services_civil_time_whatever_the_browsers_zone(string? utcOffset, string browserZone, string expected)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "warning-screen-clock-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var own = utcOffset is null ? null : await ServiceProcess.StartAsync(data, $"--Clock:UtcOffset={utcOffset}");
+            await ClockIsCivilAsync((own ?? service.Process).BaseUrl, browserZone, expected);
+        }
+        finally
+        {
+            try { Directory.Delete(data, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private async Task ClockIsCivilAsync(string baseUrl, string browserZone, string expected)
+    {
+        await using var context = await service.Browser.NewContextAsync(new() { TimezoneId = browserZone, Locale = "zh-CN", ViewportSize = new() { Width = 1920, Height = 1080 } });
+        var page = await context.NewPageAsync();
+        Assert.NotEqual(expected, await page.EvaluateAsync<string>("() => { const m = -new Date().getTimezoneOffset(); return (m < 0 ? '-' : '+') + String(Math.floor(Math.abs(m) / 60)).padStart(2, '0') + ':' + String(Math.abs(m) % 60).padStart(2, '0'); }"));
+
+        await page.GotoAsync(baseUrl + "/screen/");
+        await page.WaitForSelectorAsync("#connection[data-state=live]", new() { Timeout = Timeout });
+        await page.WaitForFunctionAsync("() => /\\d:\\d\\d:\\d\\d/.test(document.querySelector('#clock').textContent)", null, new() { Timeout = Timeout });
+
+        var offset = TimeSpan.Parse(expected.TrimStart('+'), CultureInfo.InvariantCulture);
+        var clockText = await page.InnerTextAsync("#clock");
+        var civilNow = DateTimeOffset.UtcNow.ToOffset(offset);
+        var shownTime = TimeSpan.Parse(Regex.Match(clockText, @"\d{1,2}:\d\d:\d\d").Value, CultureInfo.InvariantCulture);
+        var apart = Math.Abs((civilNow.TimeOfDay - shownTime).TotalMinutes);
+        Assert.True(Math.Min(apart, 24 * 60 - apart) < 2, $"clock shows {clockText}, civil time ({expected}) is {civilNow:yyyy-MM-dd HH:mm:ss}");
+        var shown = DateTime.ParseExact(clockText, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        Assert.True(Math.Abs((civilNow.DateTime - shown).TotalMinutes) < 2, $"clock shows {clockText}, civil time ({expected}) is {civilNow:yyyy-MM-dd HH:mm:ss}");
+        var clockAt = DateTimeOffset.Parse(await page.GetAttributeAsync("#clock", "datetime") ?? "", CultureInfo.InvariantCulture);
+        Assert.Equal(offset, clockAt.Offset);
+
+        // "数据截至" is the service's time of the last message, in the same civil time.
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=as-of]').textContent !== ''", null, new() { Timeout = Timeout });
+        var asOfText = await page.InnerTextAsync("[data-testid=as-of]");
+        var asOf = DateTimeOffset.Parse(await page.GetAttributeAsync("[data-testid=as-of]", "datetime") ?? "", CultureInfo.InvariantCulture);
+        Assert.Equal(offset, asOf.Offset);
+        Assert.True(Math.Abs((DateTimeOffset.UtcNow - asOf).TotalMinutes) < 2, $"data as of {asOf:O}");
+        Assert.Contains(asOf.ToString("HH:mm:ss", CultureInfo.InvariantCulture), asOfText);
+    }
+
     [Fact]
     public async Task A_connection_that_brings_no_data_is_not_shown_as_live()
     {

@@ -10,7 +10,7 @@ const pad = (n) => String(n).padStart(2, "0");
 let epoch = 0;
 let lastSeq = 0;
 const lastSeqByType = new Map();
-// The service's civil time (Clock:UtcOffset), where "today" is cut: the data time follows it, not the browser's zone.
+// The service's civil time (Clock:UtcOffset), where "today" is cut: the clock and the times follow it, not the browser's zone.
 let utcOffsetMinutes = null;
 // The situation comes at least every Live:RefreshInterval; silence for a few of those while connected means stale data.
 let staleAfterMs = 45_000;
@@ -41,12 +41,16 @@ function setState(state, text) {
 }
 
 function tick() {
-  $("clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false });
-  if (utcOffsetMinutes != null && asOf != null) {
+  // Blank until the service has told its offset (its first answer, a moment after loading): never the browser's zone.
+  if (utcOffsetMinutes != null) {
     const now = civil(Date.now());
-    const at = civil(asOf);
-    $("as-of").textContent = `数据截至 ${at.day === now.day ? at.time : `${at.day} ${at.time}`}`;
-    $("as-of").dateTime = at.iso;
+    $("clock").textContent = `${now.day} ${now.time}`;
+    $("clock").dateTime = now.iso;
+    if (asOf != null) {
+      const at = civil(asOf);
+      $("as-of").textContent = `数据截至 ${at.day === now.day ? at.time : `${at.day} ${at.time}`}`;
+      $("as-of").dateTime = at.iso;
+    }
   }
   // "实时" only while data keeps coming: a connection that is up and brings nothing (the freeze of issue 9) says so.
   if (connection.state === signalR.HubConnectionState.Connected) {
