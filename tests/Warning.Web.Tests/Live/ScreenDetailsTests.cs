@@ -119,4 +119,56 @@ public sealed class ScreenDetailsTests(ScreenDetailsTests.Service service) : ICl
         await page.WaitForSelectorAsync("#connection[data-state=live]", new() { Timeout = Timeout });
         await page.WaitForFunctionAsync("at => document.querySelector('[data-testid=as-of]').getAttribute('datetime') !== at", frozenAt, new() { Timeout = Timeout });
     }
+
+    [Theory]
+    [InlineData(1920, 1080)]
+    [InlineData(1366, 768)]
+    public async Task The_trend_chart_names_categories_in_chinese_and_keeps_its_labels_inside(int width, int height)
+    {
+        await using var context = await service.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+        var page = await context.NewPageAsync();
+        // The trends endpoint's answer (its name is the wire key, as for categories it is), with a five-digit day: a wide axis label.
+        await page.RouteAsync("**/api/v1/trends/status", route => route.FulfillAsync(new() { ContentType = "application/json", Body = "{\"enabled\":true}" }));
+        await page.RouteAsync(new Regex("/api/v1/regions/[^/]+/trends"), route => route.FulfillAsync(new() { ContentType = "application/json", Body = Trend(("neighbor", 12345), ("marriage_family", 4321), ("labor_wage", 99)) }));
+
+        await page.GotoAsync(service.Process.BaseUrl + "/screen/");
+        await page.WaitForSelectorAsync("[data-testid=trend-chart][data-series='3']", new() { State = WaitForSelectorState.Attached, Timeout = Timeout });
+
+        var labels = await page.Locator("[data-testid=trend-chart] text").AllTextContentsAsync();
+        Assert.Contains(labels, l => l.StartsWith("邻里 ", StringComparison.Ordinal));
+        Assert.Contains(labels, l => l.StartsWith("婚姻家庭 ", StringComparison.Ordinal));
+        Assert.Contains(labels, l => l.StartsWith("劳资欠薪 ", StringComparison.Ordinal));
+        Assert.Contains("12345", labels);
+        Assert.DoesNotContain(labels, l => Regex.IsMatch(l, "[a-z_]{3,}"));
+
+        var outside = await page.EvaluateAsync<string[]>(@"() => {
+            const chart = document.querySelector('[data-testid=trend-chart]').getBoundingClientRect();
+            const box = { left: Math.max(chart.left, 0), top: Math.max(chart.top, 0), right: Math.min(chart.right, innerWidth), bottom: Math.min(chart.bottom, innerHeight) };
+            return [...document.querySelectorAll('[data-testid=trend-chart] text')].filter(t => {
+                const r = t.getBoundingClientRect();
+                return r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5;
+            }).map(t => { const r = t.getBoundingClientRect(); return `${t.textContent} [${r.left}, ${r.top}, ${r.right}, ${r.bottom}] outside [${box.left}, ${box.top}, ${box.right}, ${box.bottom}]`; });
+        }");
+        Assert.True(outside.Length == 0, $"cut off at {width}×{height}: {string.Join(", ", outside)}");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), $"warning-screen-trend-labels-{width}.png") });
+    }
+
+    /// <summary>A 30-day trend whose every series peaks at its value on the last day.</summary>
+    private static string Trend(params (string Key, int Peak)[] series)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        return new JsonObject
+        {
+            ["regionId"] = "city", ["level"] = "city", ["by"] = "category", ["field"] = "opened", ["days"] = 30,
+            ["from"] = DateTimeOffset.UtcNow.AddDays(-29).ToString("O"),
+            ["series"] = new JsonArray(series.Select(s => (JsonNode)new JsonObject
+            {
+                ["key"] = s.Key, ["name"] = s.Key, ["total"] = s.Peak + 29,
+                ["points"] = new JsonArray(Enumerable.Range(0, 30).Select(i => (JsonNode)new JsonObject
+                {
+                    ["day"] = today.AddDays(i - 29).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["value"] = i == 29 ? s.Peak : 1,
+                }).ToArray()),
+            }).ToArray()),
+        }.ToJsonString();
+    }
 }

@@ -14,18 +14,29 @@ function el(name, attrs, text) {
   return e;
 }
 
+// Size in the chart's own units; a guess from the font size where the browser cannot lay the text out (a hidden chart).
+function measure(text) {
+  let box = null;
+  try { box = text.getBBox(); } catch { }
+  return box && box.width ? { width: box.width, ascent: -box.y } : { width: 0.6 * 15 * text.textContent.length, ascent: 15 };
+}
+
 function render(trend) {
-  const W = 600, H = 240, left = 36, right = 150, top = 10, bottom = 24; // right: room for "婚姻家庭 12345"
+  const W = 600, H = 240, right = 150, bottom = 24; // right: room for "婚姻家庭 12345"
   const series = trend.series.slice(0, 5);
   const days = series.length ? series[0].points.map((p) => p.day) : [];
   const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.value)));
+  // The axis values decide the margins: fixed ones cut "1234" and wider off at the chart's left edge, and the top of
+  // the highest value (CJK fonts reach higher above the baseline than 10 units).
+  const yLabels = [String(max), "0"].map((text) => el("text", { "text-anchor": "end", fill: "#7d8fb8", "font-size": 15 }, text));
+  chart.replaceChildren(...yLabels);
+  const sizes = yLabels.map(measure);
+  const left = 12 + Math.ceil(Math.max(...sizes.map((s) => s.width)));
+  const top = Math.max(10, Math.ceil(sizes[0].ascent) - 2); // the label's baseline is 4 below its line
   const x = (i) => left + (W - left - right) * (days.length <= 1 ? 0 : i / (days.length - 1));
   const y = (v) => top + (H - top - bottom) * (1 - v / max);
-  const nodes = [
-    el("line", { x1: left, y1: y(0), x2: W - right, y2: y(0), stroke: "#1d3260" }),
-    el("text", { x: left - 6, y: y(max) + 4, "text-anchor": "end", fill: "#7d8fb8", "font-size": 15 }, String(max)),
-    el("text", { x: left - 6, y: y(0) + 4, "text-anchor": "end", fill: "#7d8fb8", "font-size": 15 }, "0"),
-  ];
+  yLabels.forEach((t, i) => { t.setAttribute("x", left - 6); t.setAttribute("y", (i === 0 ? y(max) : y(0)) + 4); });
+  const nodes = [el("line", { x1: left, y1: y(0), x2: W - right, y2: y(0), stroke: "#1d3260" }), ...yLabels];
   if (days.length) {
     nodes.push(el("text", { x: left, y: H - 6, fill: "#7d8fb8", "font-size": 15 }, days[0].slice(5)));
     nodes.push(el("text", { x: W - right, y: H - 6, "text-anchor": "end", fill: "#7d8fb8", "font-size": 15 }, days[days.length - 1].slice(5)));
