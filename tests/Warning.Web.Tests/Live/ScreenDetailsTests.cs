@@ -77,8 +77,10 @@ public sealed class ScreenDetailsTests(ScreenDetailsTests.Service service) : ICl
 
         // "数据截至" is the service's time of the last message, in the same civil time.
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=as-of]').textContent !== ''", null, new() { Timeout = Timeout });
-        var asOfText = await page.InnerTextAsync("[data-testid=as-of]");
-        var asOf = DateTimeOffset.Parse(await page.GetAttributeAsync("[data-testid=as-of]", "datetime") ?? "", CultureInfo.InvariantCulture);
+        // Text and attribute in one read: the situation comes every second here, and the time moves on between two.
+        var asOfShown = await page.EvaluateAsync<string[]>("() => { const e = document.querySelector('[data-testid=as-of]'); return [e.textContent, e.dateTime]; }");
+        var asOfText = asOfShown[0];
+        var asOf = DateTimeOffset.Parse(asOfShown[1], CultureInfo.InvariantCulture);
         Assert.Equal(offset, asOf.Offset);
         Assert.True(Math.Abs((DateTimeOffset.UtcNow - asOf).TotalMinutes) < 2, $"data as of {asOf:O}");
         Assert.Contains(asOf.ToString("HH:mm:ss", CultureInfo.InvariantCulture), asOfText);
