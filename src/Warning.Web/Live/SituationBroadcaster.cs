@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
 using Warning.Silo.GrainHost;
+using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 
 namespace Warning.Web.Live;
@@ -22,12 +23,15 @@ public sealed class LiveOptions
 
 /// <summary>Pushes the situation of the top regions (today's screened, resolved, open, by category) whenever applied ingest changed it, and every <see cref="LiveOptions.RefreshInterval"/> regardless.</summary>
 public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, AreaHierarchy hierarchy, IGrainFactory grains,
-    Microsoft.Extensions.Options.IOptions<LiveOptions> options, ILogger<SituationBroadcaster> logger) : BackgroundService
+    Microsoft.Extensions.Options.IOptions<LiveOptions> options, BackgroundLoops loops, ILogger<SituationBroadcaster> logger) : BackgroundService
 {
+    public const string LoopName = "situationPush";
+
     private int _changed = 1;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        loops.Register(LoopName);
         applier.Subscribe(_ => Interlocked.Exchange(ref _changed, 1));
         await applier.CaughtUp.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(options.Value.PushInterval);
@@ -37,14 +41,9 @@ public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, A
             var due = Stopwatch.GetElapsedTime(lastPush) >= options.Value.RefreshInterval;
             if (Interlocked.Exchange(ref _changed, 0) == 0 && !due) continue;
             lastPush = Stopwatch.GetTimestamp();
-            try
-            {
-                await feed.PublishAsync("situation", await SnapshotAsync());
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Situation push failed");
-            }
+            // A grain call that times out is a TaskCanceledException too: it must fail this push, not end the loop.
+            if (!await loops.RunStepAsync(LoopName, async _ => await feed.PublishAsync("situation", await SnapshotAsync()), logger, stoppingToken))
+                Interlocked.Exchange(ref _changed, 1);
         }
     }
 
