@@ -2,31 +2,51 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Warning.Web.Live;
 
-/// <summary>A message pushed to screens; <see cref="Seq"/> lets a reconnecting client ask for what it missed.</summary>
-public sealed record LiveMessage(long Seq, string Type, DateTimeOffset At, object Data);
+/// <summary>
+/// A message pushed to screens; <see cref="Seq"/> lets a reconnecting client ask for what it missed, <see cref="Epoch"/>
+/// says which process's feed numbered it.
+/// </summary>
+public sealed record LiveMessage(long Epoch, long Seq, string Type, DateTimeOffset At, object Data);
 
 /// <summary>
 /// Numbers every live message and keeps the last ones, so a screen that lost its connection for a while catches up
 /// from its last sequence number instead of starting blank.
 /// </summary>
-public sealed class LiveFeed(IHubContext<ScreenHub> hub, TimeProvider time)
+public sealed class LiveFeed
 {
     public const int Kept = 1000;
+    private readonly IHubContext<ScreenHub> _hub;
+    private readonly TimeProvider _time;
     private readonly LinkedList<LiveMessage> _recent = new();
     private readonly Dictionary<string, LiveMessage> _latestByType = new();
     private long _seq;
+
+    public LiveFeed(IHubContext<ScreenHub> hub, TimeProvider time)
+    {
+        _hub = hub;
+        _time = time;
+        Epoch = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Nothing is persisted, yet numbers must not go backwards across a restart: a screen that stays open through one
+        // (and its script may predate the epoch) drops anything at or below the last number it saw. Starting at the start
+        // time in microseconds lands above every number of an earlier process unless that one published more than a
+        // message per microsecond it ran, or the clock was set back; the epoch covers that case. 2^53 is past year 2255.
+        _seq = Epoch * 1000;
+    }
+
+    /// <summary>This process's feed: its start time in unix milliseconds. A client that sees another one forgets its sequence numbers.</summary>
+    public long Epoch { get; }
 
     public async Task PublishAsync(string type, object data)
     {
         LiveMessage message;
         lock (_recent)
         {
-            message = new LiveMessage(++_seq, type, time.GetUtcNow(), data);
+            message = new LiveMessage(Epoch, ++_seq, type, _time.GetUtcNow(), data);
             _recent.AddLast(message);
             if (_recent.Count > Kept) _recent.RemoveFirst();
             _latestByType[type] = message;
         }
-        await hub.Clients.All.SendAsync("message", message);
+        await _hub.Clients.All.SendAsync("message", message);
     }
 
     /// <summary>Messages after <paramref name="lastSeq"/>; if some were already dropped, the latest of each type instead.</summary>
@@ -36,7 +56,16 @@ public sealed class LiveFeed(IHubContext<ScreenHub> hub, TimeProvider time)
         {
             if (_recent.First is { } oldest && lastSeq >= oldest.Value.Seq - 1 && lastSeq <= _seq)
                 return _recent.Where(m => m.Seq > lastSeq).ToArray();
-            return _latestByType.Values.OrderBy(m => m.Seq).ToArray();
+            return LatestOfEachType();
         }
     }
+
+    /// <summary>As <see cref="Since(long)"/> when <paramref name="epoch"/> is this feed's; a number from another feed means nothing here, so the latest of each type.</summary>
+    public IReadOnlyList<LiveMessage> Since(long epoch, long lastSeq)
+    {
+        if (epoch == Epoch) return Since(lastSeq);
+        lock (_recent) return LatestOfEachType();
+    }
+
+    private LiveMessage[] LatestOfEachType() => _latestByType.Values.OrderBy(m => m.Seq).ToArray();
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
 using Orleans;
+using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 
 namespace Warning.Web.Live;
@@ -11,33 +13,37 @@ public sealed class LiveOptions
 
     /// <summary>At most one situation push per interval, however fast reports arrive; well inside the one-second promise.</summary>
     public TimeSpan PushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The situation goes out at least this often, changed or not: a screen tells a quiet hour from a dead feed by it,
+    /// and "today" turns over at civil midnight without waiting for a report.
+    /// </summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(15);
 }
 
-/// <summary>Pushes the situation of the top regions (today's screened, resolved, open, by category) whenever applied ingest changed it.</summary>
+/// <summary>Pushes the situation of the top regions (today's screened, resolved, open, by category) whenever applied ingest changed it, and every <see cref="LiveOptions.RefreshInterval"/> regardless.</summary>
 public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, AreaHierarchy hierarchy, IGrainFactory grains,
-    Microsoft.Extensions.Options.IOptions<LiveOptions> options, ILogger<SituationBroadcaster> logger) : BackgroundService
+    Microsoft.Extensions.Options.IOptions<LiveOptions> options, BackgroundLoops loops, ILogger<SituationBroadcaster> logger) : BackgroundService
 {
+    public const string LoopName = "situationPush";
+
     private int _changed = 1;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        loops.Register(LoopName);
         applier.Subscribe(_ => Interlocked.Exchange(ref _changed, 1));
         await applier.CaughtUp.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(options.Value.PushInterval);
-        var lastDay = DateTimeOffset.UtcNow.Date;
+        var lastPush = Stopwatch.GetTimestamp();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            // A new day resets "today" even when nothing arrives.
-            if (DateTimeOffset.UtcNow.Date != lastDay) { lastDay = DateTimeOffset.UtcNow.Date; _changed = 1; }
-            if (Interlocked.Exchange(ref _changed, 0) == 0) continue;
-            try
-            {
-                await feed.PublishAsync("situation", await SnapshotAsync());
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Situation push failed");
-            }
+            var due = Stopwatch.GetElapsedTime(lastPush) >= options.Value.RefreshInterval;
+            if (Interlocked.Exchange(ref _changed, 0) == 0 && !due) continue;
+            lastPush = Stopwatch.GetTimestamp();
+            // A grain call that times out is a TaskCanceledException too: it must fail this push, not end the loop.
+            if (!await loops.RunStepAsync(LoopName, async _ => await feed.PublishAsync("situation", await SnapshotAsync()), logger, stoppingToken))
+                Interlocked.Exchange(ref _changed, 1);
         }
     }
 

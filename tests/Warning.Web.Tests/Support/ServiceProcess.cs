@@ -13,10 +13,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServiceProcess(Process process, string baseUrl)
+    private ServiceProcess(Process process, int port)
     {
         _process = process;
-        BaseUrl = baseUrl;
+        Port = port;
+        BaseUrl = $"http://127.0.0.1:{port}";
         process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -25,11 +26,15 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    public int Port { get; }
+
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<ServiceProcess> StartAsync(string dataDirectory, params string[] settings)
+    public static Task<ServiceProcess> StartAsync(string dataDirectory, params string[] settings) => StartAsync(dataDirectory, FreePort(), settings);
+
+    /// <summary>On a given port: a restart on the port of a killed process is what an open browser reconnects to.</summary>
+    public static async Task<ServiceProcess> StartAsync(string dataDirectory, int port, params string[] settings)
     {
-        var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet")
         {
@@ -50,7 +55,7 @@ public sealed class ServiceProcess : IAsyncDisposable
                  }.Concat(settings))
             info.ArgumentList.Add(setting);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        var service = new ServiceProcess(Process.Start(info)!, url);
+        var service = new ServiceProcess(Process.Start(info)!, port);
         await service.WaitReadyAsync(TimeSpan.FromSeconds(60));
         return service;
     }

@@ -1,126 +1,191 @@
 // The big screen: one SignalR connection that never gives up, numbers updated in place, nothing personal shown.
-(() => {
-  const categoryNames = {
-    land: "土地", demolition: "征地拆迁", marriage_family: "婚姻家庭", neighbor: "邻里", labor_wage: "劳资欠薪", debt: "债务",
-    property_mgmt: "物业", medical: "医疗", traffic: "交通事故", consumer: "消费", environment: "环境", other: "其他",
-  };
-  const $ = (id) => document.getElementById(id);
-  const fmt = (n) => (n ?? 0).toLocaleString("zh-CN");
-  let lastSeq = 0;
+import { categoryName } from "./names.js";
 
-  let spikingVillages = [];
-  let lastAreas = [];
-  const tick = () => { $("clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false }); };
-  tick();
-  setInterval(tick, 1000);
+const $ = (id) => document.getElementById(id);
+const fmt = (n) => (n ?? 0).toLocaleString("zh-CN");
+const pad = (n) => String(n).padStart(2, "0");
 
-  function setState(state, text) { const c = $("connection"); c.dataset.state = state; c.textContent = text; }
+// Where this screen is in the service's feed. A restarted service is another feed (epoch) and numbers afresh. Each type
+// keeps its own last number: a resume answers with the latest of each type, which may be older than what a push brought.
+let epoch = 0;
+let lastSeq = 0;
+const lastSeqByType = new Map();
+// The service's civil time (Clock:UtcOffset), where "today" is cut: the clock and the times follow it, not the browser's zone.
+let utcOffsetMinutes = null;
+// The situation comes at least every Live:RefreshInterval; silence for a few of those while connected means stale data.
+let staleAfterMs = 45_000;
+let dataAt = performance.now();
+let asOf = null;
 
-  function renderSituation(snapshot) {
-    const regions = snapshot.regions || [];
-    const sum = (f) => regions.reduce((acc, r) => acc + (f(r.counts) || 0), 0);
-    $("kpi-today").textContent = fmt(sum((c) => c.today));
-    $("kpi-resolved").textContent = fmt(sum((c) => c.resolvedToday));
-    $("kpi-open").textContent = fmt(sum((c) => c.open));
-    const rate = regions.length === 1 ? regions[0].counts.resolutionRate : null;
-    $("kpi-rate").textContent = rate == null ? "–" : (rate * 100).toFixed(1) + "%";
-    const screening = regions.length === 1 ? regions[0].counts.screening : null;
-    $("kpi-screening").textContent = screening && screening.rate != null ? (screening.rate * 100).toFixed(1) + "%" : "–";
-    $("kpi-screening-note").textContent = screening ? `${fmt(screening.compliant)} / ${fmt(screening.grids)} 个网格` : "";
+let spikingVillages = [];
+let lastAreas = [];
 
-    const byCategory = new Map();
-    for (const r of regions) for (const c of r.counts.byCategory) {
-      const acc = byCategory.get(c.category) || { open: 0, today: 0, last30Days: 0 };
-      acc.open += c.open; acc.today += c.today; acc.last30Days += c.last30Days;
-      byCategory.set(c.category, acc);
+const connection = new signalR.HubConnectionBuilder()
+  .withUrl("/hubs/screen")
+  .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(30000, 1000 * 2 ** Math.min(ctx.previousRetryCount, 5)) })
+  .build();
+
+function civil(ms) {
+  const d = new Date(ms + utcOffsetMinutes * 60_000);
+  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const m = Math.abs(utcOffsetMinutes);
+  return { day, time, iso: `${day}T${time}${utcOffsetMinutes < 0 ? "-" : "+"}${pad(Math.floor(m / 60))}:${pad(m % 60)}` };
+}
+
+function setState(state, text) {
+  const c = $("connection");
+  if (c.dataset.state === state) return;
+  c.dataset.state = state;
+  c.textContent = text;
+}
+
+function tick() {
+  // Blank until the service has told its offset (its first answer, a moment after loading): never the browser's zone.
+  if (utcOffsetMinutes != null) {
+    const now = civil(Date.now());
+    $("clock").textContent = `${now.day} ${now.time}`;
+    $("clock").dateTime = now.iso;
+    if (asOf != null) {
+      const at = civil(asOf);
+      $("as-of").textContent = `数据截至 ${at.day === now.day ? at.time : `${at.day} ${at.time}`}`;
+      $("as-of").dateTime = at.iso;
     }
-    const rows = [...byCategory.entries()].sort((a, b) => b[1].open - a[1].open);
-    const max = Math.max(1, ...rows.map(([, v]) => v.open));
-    const body = document.querySelector("#categories tbody");
-    body.replaceChildren(...rows.map(([category, v]) => {
-      const tr = document.createElement("tr");
-      tr.dataset.category = category;
-      tr.innerHTML = `<td>${categoryNames[category] || category}</td><td class="bar"><div style="width:${(100 * v.open / max).toFixed(1)}%"></div></td>` +
-        `<td class="num" data-field="open">${fmt(v.open)}</td><td class="num" data-field="today">${fmt(v.today)}</td><td class="num">${fmt(v.last30Days)}</td>`;
-      return tr;
-    }));
-    const risk = (c) => (c.risk && c.risk.highRiskOpenCases) || 0;
-    $("kpi-high-risk").textContent = fmt(sum(risk));
-    const maxRisk = Math.max(0, ...regions.map((r) => (r.counts.risk && r.counts.risk.maxProbability) || 0));
-    $("kpi-high-risk-note").textContent = maxRisk > 0 ? `件 (高/极高) · 最高 ${(maxRisk * 100).toFixed(0)}%` : "件 (高/极高)";
-    lastAreas = snapshot.areas || regions;
-    renderAreas();
   }
-
-  // Counties (or the roots) side by side; a spiking village counts for every area on its path.
-  function renderAreas() {
-    $("regions").replaceChildren(...lastAreas.map((r) => {
-      const spikes = spikingVillages.filter((v) => v.path.includes(r.id)).length;
-      const li = document.createElement("li");
-      li.dataset.area = r.id;
-      const high = (r.counts.risk && r.counts.risk.highRiskOpenCases) || 0;
-      for (const [text, cls] of [[r.name, ""], [fmt(r.counts.open), ""], [fmt(r.counts.today), ""], [fmt(high), high ? "hot" : ""], [spikes ? `${spikes} 村` : "–", spikes ? "hot" : ""]]) {
-        const span = document.createElement("span");
-        span.textContent = text;
-        if (cls) span.className = cls;
-        li.append(span);
-      }
-      return li;
-    }));
-    fitAreas();
+  // "实时" only while data keeps coming: a connection that is up and brings nothing (the freeze of issue 9) says so.
+  if (connection.state === signalR.HubConnectionState.Connected) {
+    if (performance.now() - dataAt > staleAfterMs) setState("stale", "数据停滞");
+    else setState("live", "实时");
   }
+}
+setInterval(tick, 1000);
 
-  // A wall display cannot scroll: with many areas (Dingxi's seven counties) the rows shrink until every one is in view.
-  function fitAreas() {
-    const list = $("regions");
-    let size = 1.2;
+function renderSituation(snapshot) {
+  const regions = snapshot.regions || [];
+  const sum = (f) => regions.reduce((acc, r) => acc + (f(r.counts) || 0), 0);
+  $("kpi-today").textContent = fmt(sum((c) => c.today));
+  $("kpi-resolved").textContent = fmt(sum((c) => c.resolvedToday));
+  $("kpi-open").textContent = fmt(sum((c) => c.open));
+  const rate = regions.length === 1 ? regions[0].counts.resolutionRate : null;
+  $("kpi-rate").textContent = rate == null ? "–" : (rate * 100).toFixed(1) + "%";
+  const screening = regions.length === 1 ? regions[0].counts.screening : null;
+  $("kpi-screening").textContent = screening && screening.rate != null ? (screening.rate * 100).toFixed(1) + "%" : "–";
+  $("kpi-screening-note").textContent = screening ? `${fmt(screening.compliant)} / ${fmt(screening.grids)} 个网格` : "";
+
+  const byCategory = new Map();
+  for (const r of regions) for (const c of r.counts.byCategory) {
+    const acc = byCategory.get(c.category) || { open: 0, today: 0, last30Days: 0 };
+    acc.open += c.open; acc.today += c.today; acc.last30Days += c.last30Days;
+    byCategory.set(c.category, acc);
+  }
+  const rows = [...byCategory.entries()].sort((a, b) => b[1].open - a[1].open);
+  const max = Math.max(1, ...rows.map(([, v]) => v.open));
+  const body = document.querySelector("#categories tbody");
+  body.replaceChildren(...rows.map(([category, v]) => {
+    const tr = document.createElement("tr");
+    tr.dataset.category = category;
+    tr.innerHTML = `<td>${categoryName(category)}</td><td class="bar"><div style="width:${(100 * v.open / max).toFixed(1)}%"></div></td>` +
+      `<td class="num" data-field="open">${fmt(v.open)}</td><td class="num" data-field="today">${fmt(v.today)}</td><td class="num">${fmt(v.last30Days)}</td>`;
+    return tr;
+  }));
+  const risk = (c) => (c.risk && c.risk.highRiskOpenCases) || 0;
+  $("kpi-high-risk").textContent = fmt(sum(risk));
+  const maxRisk = Math.max(0, ...regions.map((r) => (r.counts.risk && r.counts.risk.maxProbability) || 0));
+  $("kpi-high-risk-note").textContent = maxRisk > 0 ? `件 (高/极高) · 最高 ${(maxRisk * 100).toFixed(0)}%` : "件 (高/极高)";
+  lastAreas = snapshot.areas || regions;
+  renderAreas();
+}
+
+// Counties (or the roots) side by side; a spiking village counts for every area on its path.
+function renderAreas() {
+  $("regions").replaceChildren(...lastAreas.map((r) => {
+    const spikes = spikingVillages.filter((v) => v.path.includes(r.id)).length;
+    const li = document.createElement("li");
+    li.dataset.area = r.id;
+    const high = (r.counts.risk && r.counts.risk.highRiskOpenCases) || 0;
+    for (const [text, cls] of [[r.name, ""], [fmt(r.counts.open), ""], [fmt(r.counts.today), ""], [fmt(high), high ? "hot" : ""], [spikes ? `${spikes} 村` : "–", spikes ? "hot" : ""]]) {
+      const span = document.createElement("span");
+      span.textContent = text;
+      if (cls) span.className = cls;
+      li.append(span);
+    }
+    return li;
+  }));
+  fitAreas();
+}
+
+// A wall display cannot scroll: with many areas (Dingxi's seven counties) the rows shrink until every one is in view.
+function fitAreas() {
+  const list = $("regions");
+  let size = 1.2;
+  list.style.fontSize = `${size}vw`;
+  while (list.scrollHeight > list.clientHeight + 1 && size > 0.6) {
+    size -= 0.05;
     list.style.fontSize = `${size}vw`;
-    while (list.scrollHeight > list.clientHeight + 1 && size > 0.6) {
-      size -= 0.05;
-      list.style.fontSize = `${size}vw`;
-    }
   }
-  window.addEventListener("resize", fitAreas);
+}
+window.addEventListener("resize", fitAreas);
 
-  function renderSpikes(data) {
-    spikingVillages = data.villages || [];
-    const described = spikingVillages.slice(0, 8).map((v) => {
-      const s = v.active[0];
-      const what = s.category ? categoryNames[s.category] || s.category : "总量";
-      return `${v.name} ${what} ${s.observed}件/常态${Number(s.expected).toFixed(1)}`;
-    });
-    $("spikes").textContent = spikingVillages.length
-      ? `异常升高 (${data.day}) · ${spikingVillages.length} 村：${described.join("　")}${spikingVillages.length > 8 ? " …" : ""}`
-      : "";
-    renderAreas();
+function renderSpikes(data) {
+  spikingVillages = data.villages || [];
+  const described = spikingVillages.slice(0, 8).map((v) => {
+    const s = v.active[0];
+    const what = s.category ? categoryName(s.category) : "总量";
+    return `${v.name} ${what} ${s.observed}件/常态${Number(s.expected).toFixed(1)}`;
+  });
+  $("spikes").textContent = spikingVillages.length
+    ? `异常升高 (${data.day}) · ${spikingVillages.length} 村：${described.join("　")}${spikingVillages.length > 8 ? " …" : ""}`
+    : "";
+  renderAreas();
+}
+
+function handle(message) {
+  if (message.epoch !== epoch) forget(message.epoch);
+  if (message.seq <= (lastSeqByType.get(message.type) ?? 0)) return;
+  lastSeqByType.set(message.type, message.seq);
+  lastSeq = Math.max(lastSeq, message.seq);
+  dataAt = performance.now();
+  asOf = Math.max(asOf ?? 0, Date.parse(message.at));
+  if (message.type === "situation") renderSituation(message.data);
+  else if (message.type === "spikes") renderSpikes(message.data);
+  tick();
+}
+
+function forget(newEpoch) {
+  epoch = newEpoch;
+  lastSeq = 0;
+  lastSeqByType.clear();
+}
+
+async function resume() {
+  try {
+    const feed = await connection.invoke("ResumeFrom", epoch, lastSeq);
+    if (feed.epoch !== epoch) forget(feed.epoch);
+    utcOffsetMinutes = feed.utcOffsetMinutes;
+    staleAfterMs = Math.max(10_000, 3000 * feed.refreshSeconds);
+    // Caught up: as of now nothing is missing, even if nothing new came.
+    dataAt = performance.now();
+    feed.messages.forEach(handle);
+    tick();
+  } catch {
+    // Lost again: onreconnected or onclose follow and resume. Still connected: the service failed the call, so ask again.
+    if (connection.state === signalR.HubConnectionState.Connected) setTimeout(resume, 5000);
   }
+}
 
-  function handle(message) {
-    if (message.seq <= lastSeq) return;
-    lastSeq = message.seq;
-    $("seq").textContent = `#${message.seq} · ${new Date(message.at).toLocaleTimeString("zh-CN", { hour12: false })}`;
-    if (message.type === "situation") renderSituation(message.data);
-    else if (message.type === "spikes") renderSpikes(message.data);
+connection.on("message", handle);
+connection.onreconnecting(() => setState("reconnecting", "重连中"));
+connection.onreconnected(resume);
+connection.onclose(() => { setState("down", "已断开"); setTimeout(start, 5000); });
+
+async function start() {
+  try {
+    await connection.start();
+  } catch {
+    setState("down", "已断开");
+    setTimeout(start, 5000);
+    return;
   }
-
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl("/hubs/screen")
-    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(30000, 1000 * 2 ** Math.min(ctx.previousRetryCount, 5)) })
-    .build();
-  connection.on("message", handle);
-  connection.onreconnecting(() => setState("reconnecting", "重连中"));
-  connection.onreconnected(async () => { setState("live", "实时"); (await connection.invoke("Resume", lastSeq)).forEach(handle); });
-  connection.onclose(() => { setState("down", "已断开"); setTimeout(start, 5000); });
-
-  async function start() {
-    try {
-      await connection.start();
-      setState("live", "实时");
-      (await connection.invoke("Resume", lastSeq)).forEach(handle);
-    } catch {
-      setState("down", "已断开");
-      setTimeout(start, 5000);
-    }
-  }
-  start();
-})();
+  await resume();
+}
+start();
