@@ -27,7 +27,7 @@ var port = FreePort();
 var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
 // BENCH_ARGS passes extra service settings, e.g. to compare configurations.
 string[] serviceArgs = [webDll, "--urls", $"http://127.0.0.1:{port}", $"--Storage:DataDirectory={Path.Combine(work, "service")}",
-    "--Serilog:MinimumLevel:Default=Warning", "--Simulator:Enabled=false",
+    "--Serilog:MinimumLevel:Default=Warning", "--Simulator:Enabled=false", $"--Orleans:SiloPort={FreePort()}",
     .. Environment.GetEnvironmentVariable("BENCH_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []];
 foreach (var a in serviceArgs) info.ArgumentList.Add(a);
 using var service = Process.Start(info)!;

@@ -1,19 +1,13 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Dashboard;
 using Orleans.Hosting;
-using Warning.Silo.Storage;
-using Warning.Silo.Storage;
 
 namespace Warning.Silo;
 
 /// <summary>
-/// <c>dotnet run --project src/Warning.Silo</c>: one Orleans silo alone, localhost clustering, grain state in
-/// <c>Storage:DataDirectory</c>/state.db, the Orleans dashboard at http://127.0.0.1:5090/dashboard/ (<c>--urls</c> moves it).
+/// <c>dotnet run --project src/Warning.Silo</c>: one Orleans silo with the Warning grains and no HTTP. It applies the
+/// ingest log of its data folder (<c>Storage:DataDirectory</c>) into the grains, as the silo co-hosted by Warning.Web
+/// does; the web API, pages and hubs are Warning.Web's.
 /// </summary>
 /// <remarks>
 /// A class with Main rather than top-level statements: those would declare a global <c>Program</c>, which
@@ -23,17 +17,11 @@ internal static class SiloProgram
 {
     public static async Task Main(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        builder.Services.Configure<StorageOptions>(builder.Configuration.GetSection(StorageOptions.Section));
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering()
-            .AddSqliteGrainStorageAsDefault()
-            .AddDashboard());
-        if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5090");
-
-        var app = builder.Build();
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
-        app.MapGet("/", () => Results.Redirect("/dashboard/"));
-        await app.RunAsync();
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Services.AddSingleton(TimeProvider.System);
+        // The silo first: it starts before the ingest applier and stops after the applier's last checkpoint.
+        builder.UseOrleans(silo => silo.ConfigureWarningSilo(builder.Configuration));
+        builder.Services.AddWarningSilo(builder.Configuration);
+        await builder.Build().RunAsync();
     }
 }

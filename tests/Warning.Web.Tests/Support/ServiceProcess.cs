@@ -51,12 +51,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         foreach (var setting in new[]
                  {
                      $"--Storage:DataDirectory={dataDirectory}", "--Hierarchy:SimulatedCityShape=Small", "--Hierarchy:SimulatedCitySeed=7",
-                     "--Simulator:Enabled=false",
+                     "--Simulator:Enabled=false", $"--Orleans:SiloPort={FreePort()}",
                  }.Concat(settings))
             info.ArgumentList.Add(setting);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         var service = new ServiceProcess(Process.Start(info)!, port);
-        await service.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        await service.WaitReadyAsync(TimeSpan.FromSeconds(120));
         return service;
     }
 
@@ -111,7 +111,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new DirectoryNotFoundException("Warning.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

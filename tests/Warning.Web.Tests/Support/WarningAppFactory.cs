@@ -22,6 +22,8 @@ public sealed class WarningAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Hierarchy:SimulatedCityShape", "Small");
         builder.UseSetting("Simulator:Enabled", "false");
         builder.UseSetting("Applier:CheckpointInterval", "00:00:01");
+        // Every host of a test run co-hosts a silo of its own: each needs its own silo port.
+        builder.UseSetting("Orleans:SiloPort", ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         // A tick ten seconds in would re-score whatever a test had just checked; RescoreOnStartupTests turns it on.
         builder.UseSetting("Risk:RescoreOnStartup", "false");
         // Stopping writes every live grain's state; on a busy 2-core machine that outran the default 30 s once
