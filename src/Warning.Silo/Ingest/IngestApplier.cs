@@ -112,7 +112,9 @@ public sealed class IngestApplier : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var done = await Task.WhenAny(next, checkpointTick);
+                // The tick first: under steady ingest the next entries are always ready too, and WhenAny would pick
+                // them every time, so the checkpoint (and with it the replay after a crash) would never move.
+                var done = checkpointTick.IsCompleted ? checkpointTick : await Task.WhenAny(next, checkpointTick);
                 if (done == checkpointTick)
                 {
                     await CheckpointAsync();
