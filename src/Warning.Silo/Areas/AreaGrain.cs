@@ -33,6 +33,15 @@ public abstract class AreaGrain<TState>(AreaHierarchy hierarchy, WarningClock cl
         return Task.CompletedTask;
     }
 
+    public Task RecordScreening(long seq, ScreeningRound round)
+    {
+        if (seq <= State.Tally.LastSeq) return Task.CompletedTask;
+        State.Tally.MarkScreened(round.GridId, round.ScreenedAt);
+        State.Tally.LastSeq = seq;
+        WriteStateAsync();
+        return Task.CompletedTask;
+    }
+
     /// <summary>A case re-scored by a linked incident; kept idempotent by its own watermark, since the incident's seq is also counted.</summary>
     public Task ApplyCaseRisk(long seq, CaseRiskChange change)
     {

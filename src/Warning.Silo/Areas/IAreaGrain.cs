@@ -11,6 +11,9 @@ public interface IAreaGrain : IGrainWithStringKey
 
     Task CountIncident(long seq, Incident incident);
 
+    /// <summary>A screening round in a grid below (or at) this area: the grid counts as screened from its time.</summary>
+    Task RecordScreening(long seq, ScreeningRound round);
+
     /// <summary>A case below this area was re-scored when an incident was linked to it.</summary>
     Task ApplyCaseRisk(long seq, CaseRiskChange change);
 
