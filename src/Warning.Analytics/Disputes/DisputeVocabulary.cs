@@ -29,6 +29,10 @@ public enum IncidentType
     Violence, Threat, Injury, SelfHarm, CriminalCase, Complaint, PetitionVisit, CheckIn, CheckInMissed, MediationResult, Other,
 }
 
+/// <summary>What a screening round found: nothing (零报告), or disputes it filed reports for.</summary>
+[GenerateSerializer, Alias("ScreeningFindings")]
+public enum ScreeningFindings { None, DisputesReported }
+
 /// <summary>The legal or care basis that makes someone a key individual (DESIGN.md); nothing else qualifies.</summary>
 [GenerateSerializer, Alias("SupervisionBasis")]
 public enum SupervisionBasis { CommunityCorrections, ResettlementAssistance, SevereMentalDisorderCare, DocumentedThreat }

@@ -93,6 +93,7 @@ public sealed class DisputeSimulator
         // Where, when and why spikes strike comes from a stream of its own, so runs that differ only in spike size plant
         // the same clusters (the bench's power curve compares like with like).
         var plants = new Random(unchecked(_options.Seed * 6151 + 49_157));
+        var rounds = _options.ScreeningRounds ? new ScreeningRounds(_options.Seed, _villages) : null;
         var rng = run.Rng;
         var queue = new PriorityQueue<SimulatedEvent, (long Ticks, long Order)>();
         long order = 0;
@@ -144,6 +145,7 @@ public sealed class DisputeSimulator
 
             if (_options.CorrectionsCheckIns) CheckIns(run, day, dayStart);
             Unlinked(run, dayStart);
+            rounds?.PlanDay(day, dayStart, from, to, s => queue.Enqueue(s, (s.At.UtcTicks, order++)));
         }
 
         while (queue.TryDequeue(out var last, out _))
@@ -160,6 +162,7 @@ public sealed class DisputeSimulator
             var truth = CaseLifecycle.Plan(run, village, grid, category, at, scratch);
             if (_options.KeepTruth) _truth[truth.CaseId] = truth;
             foreach (var e in scratch) queue.Enqueue(e, (e.At.UtcTicks, order++));
+            if (rounds is not null && scratch.OfType<SimulatedReport>().FirstOrDefault(r => r.Report.CaseId is null) is { } opening) rounds.Opened(opening.Report);
         }
 
         void CheckIns(RunContext r, DateOnly today, DateTimeOffset start)
@@ -223,6 +226,7 @@ public sealed class DisputeSimulator
     {
         SimulatedReport r => new SimulatedReport(r.Report with { ReportedAt = at }),
         SimulatedIncident i => new SimulatedIncident(i.Incident with { OccurredAt = at }),
+        SimulatedScreening s => new SimulatedScreening(s.Round with { ScreenedAt = at }),
         _ => e,
     };
 

@@ -2,12 +2,15 @@ using Warning.Analytics.Disputes;
 
 namespace Warning.Analytics.Simulation;
 
-/// <summary>Something the simulated city sends to Warning: a screening report or a feed incident.</summary>
+/// <summary>Something the simulated city sends to Warning: a screening report, a feed incident or a screening round.</summary>
 public abstract record SimulatedEvent(DateTimeOffset At);
 
 public sealed record SimulatedReport(ScreeningReport Report) : SimulatedEvent(Report.ReportedAt);
 
 public sealed record SimulatedIncident(Incident Incident) : SimulatedEvent(Incident.OccurredAt);
+
+/// <summary>A grid worker's screening round; only with <see cref="SimulatorOptions.ScreeningRounds"/> on.</summary>
+public sealed record SimulatedScreening(ScreeningRound Round) : SimulatedEvent(Round.ScreenedAt);
 
 /// <summary>
 /// What really happened to a case, for evaluating the risk model. <see cref="HarmProbability30Days"/> comes from

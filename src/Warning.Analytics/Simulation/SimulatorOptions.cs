@@ -39,6 +39,13 @@ public sealed record SimulatorOptions
     /// <summary>Weekly check-ins of community-corrections subjects (社区矫正), with some missed.</summary>
     public bool CorrectionsCheckIns { get; init; } = true;
 
+    /// <summary>
+    /// Grid workers' screening rounds (<see cref="SimulatedScreening"/>), including the ones that found nothing. Off by
+    /// default: a round per grid and day is several times the disputes' events (Dingxi: ~7,000 a day against ~2,700
+    /// reports), which training, evaluation and benches replay for years and have no use for. The demo feed turns it on.
+    /// </summary>
+    public bool ScreeningRounds { get; init; }
+
     /// <summary>Keep <see cref="CaseTruth"/> for every case (about 200 bytes a case); turn off for pure load runs.</summary>
     public bool KeepTruth { get; init; } = true;
 

@@ -36,6 +36,15 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
         return Task.CompletedTask;
     }
 
+    public Task RecordScreening(long seq, ScreeningRound round)
+    {
+        if (seq <= State.Tally.LastSeq) return Task.CompletedTask;
+        State.Tally.MarkScreened(round.GridId, round.ScreenedAt);
+        State.Tally.LastSeq = seq;
+        MarkChanged();
+        return Task.CompletedTask;
+    }
+
     /// <summary>A case re-scored by a linked incident; kept idempotent by its own watermark, since the incident's seq is also counted.</summary>
     public Task ApplyCaseRisk(long seq, CaseRiskChange change)
     {

@@ -61,8 +61,15 @@ public sealed class AreaTally
             }
         }
 
-        if (!GridLastScreened.TryGetValue(change.GridId, out var last) || change.At > last) GridLastScreened[change.GridId] = change.At;
+        // A report is screening too: the worker who filed it was in the grid, round or no round recorded.
+        MarkScreened(change.GridId, change.At);
         if (change.Risk is { } risk) Risk.Apply(risk);
+    }
+
+    /// <summary>Only ever moves a grid's last screening forward: a round uploaded late must not undo a later one.</summary>
+    public void MarkScreened(string gridId, DateTimeOffset at)
+    {
+        if (!GridLastScreened.TryGetValue(gridId, out var last) || at > last) GridLastScreened[gridId] = at;
     }
 
     public void CountIncident(IncidentType type, DateOnly day) => Add(DayOf(day).Incidents, type, +1);
@@ -230,6 +237,6 @@ public sealed record AreaRisk(int ScoredOpenCases, double? MeanProbability, doub
 [GenerateSerializer, Immutable, Alias("CategoryCounts")]
 public sealed record CategoryCounts(DisputeCategory Category, int Open, int Today, int Last30Days);
 
-/// <summary>Grids whose last screening report is within the cadence (DESIGN.md: community level screens daily).</summary>
+/// <summary>Grids whose last screening round or report is within the cadence (DESIGN.md: community level screens daily).</summary>
 [GenerateSerializer, Immutable, Alias("ScreeningCompliance")]
 public sealed record ScreeningCompliance(int Grids, int Compliant, double? Rate, TimeSpan Cadence);

@@ -15,6 +15,10 @@ public interface IAreaGrain : ILogAppliedGrain
     [Alias("CountIncident")]
     Task CountIncident(long seq, Incident incident);
 
+    /// <summary>A screening round in a grid below (or at) this area: the grid counts as screened from its time.</summary>
+    [Alias("RecordScreening")]
+    Task RecordScreening(long seq, ScreeningRound round);
+
     /// <summary>A case below this area was re-scored when an incident was linked to it.</summary>
     [Alias("ApplyCaseRisk")]
     Task ApplyCaseRisk(long seq, CaseRiskChange change);

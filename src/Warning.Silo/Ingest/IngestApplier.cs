@@ -250,6 +250,12 @@ public sealed class IngestApplier : BackgroundService
                 await _grains.GetGrain<IPersonGrain>(person.PersonId).Register(entry.Seq, person);
                 break;
             }
+            case IngestKind.Screening:
+            {
+                var round = entry.Record as ScreeningRound ?? JsonSerializer.Deserialize<ScreeningRound>(entry.Payload, WarningJson.Options)!;
+                await Task.WhenAll(PathOf(round.GridId).Select(a => _grains.For(a).RecordScreening(entry.Seq, round)));
+                break;
+            }
             case IngestKind.Rescore:
             {
                 var tick = entry.Record as RescoreTick ?? JsonSerializer.Deserialize<RescoreTick>(entry.Payload, WarningJson.Options)!;

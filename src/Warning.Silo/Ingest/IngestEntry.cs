@@ -4,7 +4,7 @@ namespace Warning.Silo.Ingest;
 /// What a log entry is: an accepted record, or a <see cref="Rescore"/> tick (time passing is a state change too, and it
 /// goes through the log so it is applied once and in order, see <c>Risk/OpenCaseRescore</c>).
 /// </summary>
-public enum IngestKind { Report, Incident, Person, Rescore }
+public enum IngestKind { Report, Incident, Person, Rescore, Screening }
 
 /// <summary>
 /// One accepted item, as durably appended to the ingest log. <see cref="Payload"/> is the normalised JSON record;

@@ -19,6 +19,7 @@ public sealed class Intake(IngestLog log, KnownIds known)
                 ScreeningReport r => new PendingItem(IngestKind.Report, r.ReportId, r.CaseId, JsonSerializer.Serialize(r, WarningJson.Options), r),
                 Incident n => new PendingItem(IngestKind.Incident, n.IncidentId, n.CaseId, JsonSerializer.Serialize(n, WarningJson.Options), n),
                 KeyIndividual p => new PendingItem(IngestKind.Person, p.PersonId, null, JsonSerializer.Serialize(p, WarningJson.Options), p),
+                ScreeningRound s => new PendingItem(IngestKind.Screening, s.ScreeningId, null, JsonSerializer.Serialize(s, WarningJson.Options), s),
                 var other => throw new ArgumentException($"not an ingest record: {other.GetType().Name}", nameof(records)),
             };
         }

@@ -17,6 +17,8 @@ public static class IngestEndpoints
             handler.HandleAsync(http, "report", "reportId", (item, context) => ReportRules.Read(item, context)));
         api.MapPost("/incidents", (HttpContext http, IngestHandler handler) =>
             handler.HandleAsync(http, "incident", "incidentId", (item, context) => IncidentRules.Read(item, context)));
+        api.MapPost("/screenings", (HttpContext http, IngestHandler handler) =>
+            handler.HandleAsync(http, "screening", "screeningId", (item, context) => ScreeningRules.Read(item, context)));
         api.MapPost("/persons", (HttpContext http, IngestHandler handler) =>
             handler.HandleAsync(http, "person", "personId", (item, context) => PersonRules.Read(item, context)));
         return api;
