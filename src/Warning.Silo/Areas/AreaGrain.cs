@@ -64,6 +64,18 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
         return Task.CompletedTask;
     }
 
+    public Task Apply(IReadOnlyList<AreaUpdate> updates)
+    {
+        foreach (var u in updates)
+        {
+            if (u.Change is { } change) ApplyCaseChange(u.Seq, change);
+            else if (u.Incident is { } incident) CountIncident(u.Seq, incident);
+            else if (u.Risk is { } risk) ApplyCaseRisk(u.Seq, risk);
+            else if (u.Screening is { } round) RecordScreening(u.Seq, round);
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<AreaCounts> GetCounts()
     {
         var grids = Hierarchy.TryGet(Key, out var area) ? GridCount(area) : 0;

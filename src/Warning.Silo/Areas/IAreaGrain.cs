@@ -27,12 +27,26 @@ public interface IAreaGrain : ILogAppliedGrain
     [Alias("ApplyCaseRisks")]
     Task ApplyCaseRisks(long seq, IReadOnlyList<CaseRiskChange> changes);
 
+    /// <summary>What a segment of the ingest log changed below this area, in log order; each update applied at most once.</summary>
+    [Alias("Apply")]
+    Task Apply(IReadOnlyList<AreaUpdate> updates);
+
     [Alias("GetCounts")]
     Task<AreaCounts> GetCounts();
 
     /// <summary>Cases opened per day and category over [from, to], days with none left out (the spike scan's input).</summary>
     [Alias("GetDailyOpened")]
     Task<IReadOnlyList<DayOpened>> GetDailyOpened(DateOnly from, DateOnly to);
+}
+
+/// <summary>One applied log entry as an area sees it: exactly one of the payloads is set.</summary>
+[GenerateSerializer, Immutable, Alias("AreaUpdate")]
+public sealed record AreaUpdate(long Seq)
+{
+    [Id(1)] public CaseChange? Change { get; init; }
+    [Id(2)] public Incident? Incident { get; init; }
+    [Id(3)] public CaseRiskChange? Risk { get; init; }
+    [Id(4)] public ScreeningRound? Screening { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("DayOpened")]

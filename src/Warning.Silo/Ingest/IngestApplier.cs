@@ -23,6 +23,12 @@ public sealed class ApplierOptions
 
     /// <summary>Grain flushes in flight at once during a checkpoint.</summary>
     public int FlushConcurrency { get; set; } = 512;
+
+    /// <summary>Reports, incidents and rounds applied together: their areas get one call per segment.</summary>
+    public int SegmentSize { get; set; } = 1000;
+
+    /// <summary>Cases of a segment applied side by side.</summary>
+    public int CaseConcurrency { get; set; } = 64;
 }
 
 /// <summary>
@@ -189,8 +195,23 @@ public sealed class IngestApplier : BackgroundService
 
     private async Task ApplyAsync(IReadOnlyList<IngestEntry> entries)
     {
+        // Reports, incidents and rounds go in segments (AreaBatch); a key individual's registration and a re-score tick
+        // are barriers: cases scored after them must see them.
+        var segment = new List<IngestEntry>();
         foreach (var entry in entries)
         {
+            if (entry.Kind is IngestKind.Report or IngestKind.Incident or IngestKind.Screening)
+            {
+                segment.Add(entry);
+                if (segment.Count < _options.Value.SegmentSize) continue;
+            }
+            if (segment.Count > 0)
+            {
+                await ApplySegmentAsync(segment);
+                MarkApplied(segment[^1].Seq);
+                segment.Clear();
+            }
+            if (entry.Kind is IngestKind.Report or IngestKind.Incident or IngestKind.Screening) continue;
             try
             {
                 await ApplyAsync(entry);
@@ -200,16 +221,12 @@ public sealed class IngestApplier : BackgroundService
                 // An entry the grains can't take must not stop the ones after it; it stays in the log for a fix and replay.
                 _logger.LogError(ex, "Applying {Kind} {ItemId} (seq {Seq}) failed", entry.Kind, entry.ItemId, entry.Seq);
             }
-            lock (_appliedGate)
-            {
-                _appliedSeq = entry.Seq;
-                for (var i = _waiters.Count - 1; i >= 0; i--)
-                {
-                    if (_waiters[i].Seq > entry.Seq) continue;
-                    _waiters[i].Done.TrySetResult();
-                    _waiters.RemoveAt(i);
-                }
-            }
+            MarkApplied(entry.Seq);
+        }
+        if (segment.Count > 0)
+        {
+            await ApplySegmentAsync(segment);
+            MarkApplied(segment[^1].Seq);
         }
 
         Action<IReadOnlyList<IngestEntry>>[] subscribers;
@@ -220,6 +237,111 @@ public sealed class IngestApplier : BackgroundService
             catch (Exception ex) { _logger.LogError(ex, "Applied-entries subscriber failed"); }
         }
     }
+
+    private void MarkApplied(long seq)
+    {
+        lock (_appliedGate)
+        {
+            _appliedSeq = seq;
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Seq > seq) continue;
+                _waiters[i].Done.TrySetResult();
+                _waiters.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies reports, incidents and screening rounds in two steps. First the cases: each case's entries in log order,
+    /// different cases side by side. Then every area and person gets what the segment changed below it as one call, in
+    /// log order, so a city grain takes one call per segment instead of one per report; each update still carries its
+    /// seq and is applied at most once.
+    /// </summary>
+    private async Task ApplySegmentAsync(IReadOnlyList<IngestEntry> segment)
+    {
+        var records = segment.Select(Record).ToArray();
+        var changes = new CaseChange?[segment.Count];
+        var risks = new CaseRiskChange?[segment.Count];
+        var byCase = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < segment.Count; i++)
+        {
+            var caseId = records[i] switch { ScreeningReport r => r.CaseId, Incident n => n.CaseId, _ => null };
+            if (caseId is null) continue;
+            if (!byCase.TryGetValue(caseId, out var list)) byCase[caseId] = list = new List<int>();
+            list.Add(i);
+        }
+        await Parallel.ForEachAsync(byCase, new ParallelOptions { MaxDegreeOfParallelism = _options.Value.CaseConcurrency }, async (group, _) =>
+        {
+            var grain = _grains.GetGrain<ICaseGrain>(group.Key);
+            foreach (var i in group.Value)
+            {
+                try
+                {
+                    if (records[i] is ScreeningReport report) changes[i] = await grain.ApplyReport(segment[i].Seq, report);
+                    else if (records[i] is Incident incident) risks[i] = await grain.LinkIncident(segment[i].Seq, incident);
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Applying {Kind} {ItemId} (seq {Seq}) to case {CaseId} failed", segment[i].Kind, segment[i].ItemId, segment[i].Seq, group.Key);
+                }
+            }
+        });
+
+        var areas = new Dictionary<string, (Area Area, List<AreaUpdate> Updates)>(StringComparer.Ordinal);
+        var persons = new Dictionary<string, List<PersonUpdate>>(StringComparer.Ordinal);
+        void ToAreas(string gridId, AreaUpdate update)
+        {
+            foreach (var area in PathOf(gridId))
+            {
+                if (!areas.TryGetValue(area.Id, out var entry)) areas[area.Id] = entry = (area, new List<AreaUpdate>());
+                entry.Updates.Add(update);
+            }
+        }
+        void ToPerson(string personId, PersonUpdate update)
+        {
+            if (!persons.TryGetValue(personId, out var list)) persons[personId] = list = new List<PersonUpdate>();
+            list.Add(update);
+        }
+        for (var i = 0; i < segment.Count; i++)
+        {
+            var seq = segment[i].Seq;
+            switch (records[i])
+            {
+                case ScreeningReport report when changes[i] is { } change:
+                    ToAreas(change.GridId, new AreaUpdate(seq) { Change = change });
+                    foreach (var p in report.PersonIds) ToPerson(p, new PersonUpdate(seq) { LinkedCaseId = change.CaseId });
+                    break;
+                case Incident incident:
+                    ToAreas(incident.GridId, new AreaUpdate(seq) { Incident = incident });
+                    // The case's own grid path, which is where its score is rolled up (an incident may be filed under another grid).
+                    if (risks[i] is { } risk) ToAreas(risk.GridId, new AreaUpdate(seq) { Risk = risk });
+                    foreach (var p in incident.PersonIds) ToPerson(p, new PersonUpdate(seq) { Incident = incident });
+                    break;
+                case ScreeningRound round:
+                    ToAreas(round.GridId, new AreaUpdate(seq) { Screening = round });
+                    break;
+            }
+        }
+        var calls = areas.Values.Select(async a =>
+        {
+            try { await _grains.For(a.Area).Apply(a.Updates); }
+            catch (Exception ex) { _logger.LogError(ex, "Applying {Updates} updates (seq {From}–{To}) to area {AreaId} failed", a.Updates.Count, a.Updates[0].Seq, a.Updates[^1].Seq, a.Area.Id); }
+        }).Concat(persons.Select(async p =>
+        {
+            try { await _grains.GetGrain<IPersonGrain>(p.Key).Apply(p.Value); }
+            catch (Exception ex) { _logger.LogError(ex, "Applying {Updates} updates to key individual {PersonId} failed", p.Value.Count, p.Key); }
+        }));
+        await Task.WhenAll(calls);
+    }
+
+    private static object? Record(IngestEntry entry) => entry.Record ?? entry.Kind switch
+    {
+        IngestKind.Report => JsonSerializer.Deserialize<ScreeningReport>(entry.Payload, WarningJson.Options),
+        IngestKind.Incident => JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options),
+        IngestKind.Screening => JsonSerializer.Deserialize<ScreeningRound>(entry.Payload, WarningJson.Options),
+        _ => null,
+    };
 
     private async Task ApplyAsync(IngestEntry entry)
     {

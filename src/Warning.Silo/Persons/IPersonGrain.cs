@@ -17,8 +17,20 @@ public interface IPersonGrain : ILogAppliedGrain
     [Alias("RecordIncident")]
     Task RecordIncident(long seq, Incident incident);
 
+    /// <summary>Case links and incidents of a segment of the ingest log, in log order.</summary>
+    [Alias("Apply")]
+    Task Apply(IReadOnlyList<PersonUpdate> updates);
+
     [Alias("GetView")]
     Task<PersonView?> GetView();
+}
+
+/// <summary>One applied log entry as a key individual's grain sees it: a case linked, or an incident.</summary>
+[GenerateSerializer, Immutable, Alias("PersonUpdate")]
+public sealed record PersonUpdate(long Seq)
+{
+    [Id(1)] public string? LinkedCaseId { get; init; }
+    [Id(2)] public Incident? Incident { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("PersonView")]

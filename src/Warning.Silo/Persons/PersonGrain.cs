@@ -35,6 +35,15 @@ public sealed class PersonGrain([PersistentState("state")] IPersistentState<Pers
             State.MissedCheckIns++;
     });
 
+    public async Task Apply(IReadOnlyList<PersonUpdate> updates)
+    {
+        foreach (var u in updates)
+        {
+            if (u.LinkedCaseId is { } caseId) await LinkCase(u.Seq, caseId);
+            else if (u.Incident is { } incident) await RecordIncident(u.Seq, incident);
+        }
+    }
+
     public Task<PersonView?> GetView() => Task.FromResult(State.Record is { } r
         ? new PersonView(r.PersonId, r.GridId, r.Basis, r.BasisReviewedAt, r.BasisExpiresAt, State.LinkedCases.ToArray(), State.LastCheckIn, State.MissedCheckIns)
         : null);

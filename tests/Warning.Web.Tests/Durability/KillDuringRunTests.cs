@@ -108,6 +108,7 @@ public sealed partial class KillDuringRunTests(ITestOutputHelper output)
                     var deadline = DateTime.UtcNow.AddMinutes(5);
                     while (acknowledged.Count < stopAt && workers.Any(t => !t.IsCompleted) && DateTime.UtcNow < deadline) await Task.Delay(10);
                     service.Kill();
+                    foreach (var line in service.Output.Split('\n').Where(l => l.Contains(" ERR] ", StringComparison.Ordinal)).Take(5)) output.WriteLine("  before kill: " + line);
                     stop.Cancel();
                     await Task.WhenAll(workers);
                     service = await ServiceProcess.StartAsync(data, settings);
