@@ -54,4 +54,26 @@ public sealed record CityShape(
         CommunitiesPerSeatTown: (2, 2),
         GridsPerVillage: (2, 3),
         Bounds: (104.0, 35.0, 104.4, 35.4));
+
+    /// <summary>
+    /// A province for the one-node scale benchmark (DESIGN.md "Scale"): 100 counties of 10 townships of 16 villages,
+    /// 16,000 villages, 5–8 grids each (about 104,000 grids). Names are placeholders; only the sizes matter.
+    /// </summary>
+    public static CityShape Province { get; } = new(
+        "620000", "模拟省",
+        Enumerable.Range(1, 100).Select(c => new CountyShape($"62{c:0000}", $"第{c}县", 10, 0, null)).ToArray(),
+        VillagesPerTownship: (16, 16),
+        VillagesPerSeatTown: (16, 16),
+        CommunitiesPerStreet: (0, 0),
+        CommunitiesPerSeatTown: (0, 0),
+        GridsPerVillage: (5, 8),
+        Bounds: (92.0, 32.0, 108.0, 43.0));
+
+    /// <summary>Dingxi, Small or Province, by name (case-insensitive); Dingxi for anything else.</summary>
+    public static CityShape Named(string? name) => name?.ToLowerInvariant() switch
+    {
+        "small" => Small,
+        "province" => Province,
+        _ => Dingxi,
+    };
 }

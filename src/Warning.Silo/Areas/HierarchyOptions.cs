@@ -14,7 +14,7 @@ public sealed class HierarchyOptions
     /// <summary>Seed of the simulated city used when no file is configured.</summary>
     public int SimulatedCitySeed { get; set; } = 7;
 
-    /// <summary>"Dingxi" (the seed-000 city, ~8,000 grids) or "Small" (a toy city for tests).</summary>
+    /// <summary>"Dingxi" (the seed-000 city, ~8,000 grids), "Small" (a toy city for tests) or "Province" (~104,000 grids, the scale benchmark).</summary>
     public string SimulatedCityShape { get; set; } = "Dingxi";
 
     public static AreaHierarchy Load(HierarchyOptions options, ILogger logger)
@@ -25,7 +25,7 @@ public sealed class HierarchyOptions
             logger.LogInformation("Loaded {Areas} areas from {File}", loaded.Count, options.File);
             return loaded;
         }
-        var shape = options.SimulatedCityShape.Equals("Small", StringComparison.OrdinalIgnoreCase) ? CityShape.Small : CityShape.Dingxi;
+        var shape = CityShape.Named(options.SimulatedCityShape);
         var city = CityGenerator.Generate(shape, options.SimulatedCitySeed);
         logger.LogInformation("No boundaries file configured: loaded the simulated city ({Areas} areas, seed {Seed})", city.Count, options.SimulatedCitySeed);
         return city;

@@ -1,0 +1,142 @@
+// One node holds a province (DESIGN.md "Scale"): ~104,000 grids, 16,000 villages, 50,000 key individuals and 200,000
+// open cases, fed over HTTP into a real Warning process. Prints cold start, resident memory, and accepted and applied
+// reports per second; then restarts the node on the full store and measures again.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Simulation;
+
+var webDll = args.Length > 0 ? args[0] : throw new ArgumentException("usage: ProvinceBench <path to Warning.Web.dll> [openCases=200000] [keyIndividuals=50000]");
+var openCases = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200_000;
+var persons = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50_000;
+var work = Path.Combine(Path.GetTempPath(), "warning-province-" + Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(work);
+var province = CityGenerator.Generate(CityShape.Province, 7);
+var grids = province.AtLevel(AreaLevel.Grid).Select(a => a.Id).ToArray();
+var villages = province.AtLevel(AreaLevel.Village).Count();
+var root = province.Roots[0].Id;
+var rows = new List<string>();
+void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console.Error.WriteLine($"{what}: {value}"); }
+
+(Process Process, HttpClient Http, double Seconds) Start()
+{
+    var port = FreePort();
+    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[]
+             {
+                 webDll, "--contentRoot", Path.GetDirectoryName(webDll)!, "--urls", $"http://127.0.0.1:{port}",
+                 $"--Storage:DataDirectory={Path.Combine(work, "data")}", "--Hierarchy:SimulatedCityShape=Province",
+                 "--Simulator:Enabled=false", "--Influx:Enabled=false", "--Serilog:MinimumLevel:Default=Warning",
+                 $"--Orleans:SiloPort={FreePort()}",
+             })
+        info.ArgumentList.Add(a);
+    var watch = Stopwatch.StartNew();
+    var process = Process.Start(info)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("  service: " + line); };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+    while (true)
+    {
+        if (process.HasExited) throw new InvalidOperationException($"service exited with {process.ExitCode}");
+        try { if (http.GetAsync("/readyz").Result.IsSuccessStatusCode) break; } catch (AggregateException) { }
+        Thread.Sleep(200);
+    }
+    return (process, http, watch.Elapsed.TotalSeconds);
+}
+
+static double RssMb(Process p) => File.ReadLines($"/proc/{p.Id}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+    .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).First();
+
+async Task<double> PostAllAsync(HttpClient http, string path, IReadOnlyList<string> bodies, int clients)
+{
+    var next = -1;
+    var watch = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < bodies.Count)
+        {
+            using var response = await http.PostAsync(path, new StringContent(bodies[i], Encoding.UTF8, "application/json"));
+            if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }));
+    return watch.Elapsed.TotalSeconds;
+}
+
+async Task<int> OpenAsync(HttpClient http) => (int)JsonNode.Parse(await http.GetStringAsync($"/api/v1/regions/{root}"))!["counts"]!["open"]!;
+
+var now = DateTimeOffset.UtcNow;
+var (service, client, cold) = Start();
+Row("areas", $"{province.Count:N0} ({villages:N0} villages, {grids.Length:N0} grids)");
+Row("cold start to /readyz, empty store (s)", $"{cold:F1}");
+Row("RSS at ready, empty store (MB)", $"{RssMb(service):F0}");
+
+var personBodies = Enumerable.Range(0, persons).Chunk(1000).Select(chunk => "[" + string.Join(",", chunk.Select(n => JsonSerializer.Serialize(new
+{
+    personId = $"kp-{n}", gridId = grids[n * 7 % grids.Length], basis = (n % 4) switch { 0 => "community_corrections", 1 => "resettlement_assistance", 2 => "severe_mental_disorder_care", _ => "documented_threat" },
+    basisReference = $"ref-{n}", basisReviewedAt = now.AddDays(-30).ToString("O"), basisExpiresAt = now.AddDays(335).ToString("O"),
+}))) + "]").ToArray();
+var personSeconds = await PostAllAsync(client, "/api/v1/persons", personBodies, 4);
+Row("key individuals accepted (per s)", $"{persons:N0} in {personSeconds:F1} s ({persons / personSeconds:N0}/s)");
+
+string[] categories = ["land", "neighbor", "marriage_family", "labor_wage", "debt", "property_mgmt"];
+var caseBodies = Enumerable.Range(0, openCases).Chunk(1000).Select(chunk => "[" + string.Join(",", chunk.Select(n =>
+{
+    var grid = grids[n % grids.Length];
+    var report = new JsonObject
+    {
+        ["reportId"] = $"pr-{n}", ["gridId"] = grid, ["reportedAt"] = now.AddMinutes(-1 - n % 20_000).ToString("O"), ["reporterId"] = $"w-{n % grids.Length}",
+        ["category"] = categories[n % categories.Length], ["status"] = n % 3 == 0 ? "mediating" : "screened", ["partiesCount"] = 2 + n % 3,
+        ["peopleInvolved"] = 4 + n % 9, ["mediationAttempts"] = n % 3, ["flags"] = n % 11 == 0 ? new JsonArray("threat_of_violence") : new JsonArray(),
+        ["summary"] = "因宅基地边界发生争执",
+    };
+    // One case in four involves a key individual of its own grid's neighbourhood.
+    if (n % 4 == 0) report["personIds"] = new JsonArray($"kp-{n / 4 % persons}");
+    return report.ToJsonString();
+})) + "]").ToArray();
+var applyWatch = Stopwatch.StartNew();
+var caseSeconds = await PostAllAsync(client, "/api/v1/reports", caseBodies, 4);
+Row("reports accepted (open cases, batches of 1,000)", $"{openCases:N0} in {caseSeconds:F1} s ({openCases / caseSeconds:N0}/s)");
+while (await OpenAsync(client) < openCases) await Task.Delay(500);
+var applied = applyWatch.Elapsed.TotalSeconds;
+Row("reports applied through the grains (first POST to the city counting them all)", $"{applied:F1} s ({openCases / applied:N0}/s)");
+Row("RSS with every case active (MB)", $"{RssMb(service):F0}");
+
+// A graceful stop writes every grain; the restart reads state lazily, as calls come.
+using (var term = Process.Start("kill", ["-TERM", service.Id.ToString(CultureInfo.InvariantCulture)])) term.WaitForExit();
+var stopWatch = Stopwatch.StartNew();
+service.WaitForExit();
+Row("graceful stop, every grain written (s)", $"{stopWatch.Elapsed.TotalSeconds:F1}");
+(service, client, cold) = Start();
+Row("cold start to /readyz, full store (s)", $"{cold:F1}");
+Row("RSS at ready, full store (MB)", $"{RssMb(service):F0}");
+var open = await OpenAsync(client);
+Row("open cases the city counts after the restart", $"{open:N0}");
+var listWatch = Stopwatch.StartNew();
+var county = province.ChildrenOf(root)[0].Id;
+await client.GetStringAsync($"/api/v1/cases?regionId={county}&limit=50");
+Row($"first GET /api/v1/cases of one county after restart (s)", $"{listWatch.Elapsed.TotalSeconds:F1}");
+Row("RSS after reading one county's cases (MB)", $"{RssMb(service):F0}");
+service.Kill();
+service.WaitForExit();
+Directory.Delete(work, true);
+
+Console.WriteLine($"Province benchmark: one node, {Environment.ProcessorCount} cores, SQLite synchronous=FULL, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine();
+Console.WriteLine("| measure | value |");
+Console.WriteLine("| --- | ---: |");
+foreach (var row in rows) Console.WriteLine(row);
+
+static int FreePort()
+{
+    using var l = new TcpListener(IPAddress.Loopback, 0);
+    l.Start();
+    return ((IPEndPoint)l.LocalEndpoint).Port;
+}
