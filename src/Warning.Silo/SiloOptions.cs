@@ -16,6 +16,12 @@ public sealed class SiloOptions
     /// <summary>Stable across deployments: grain state is keyed without it, but reminders and the dashboard name it.</summary>
     public string ServiceId { get; set; } = "warning";
 
+    /// <summary>
+    /// The Orleans dashboard's statistics (served at <c>/orleans</c> by Warning.Web). It times every grain call, which
+    /// costs CPU at full ingest; a node that needs it all can turn it off.
+    /// </summary>
+    public bool Dashboard { get; set; } = true;
+
     /// <summary>A grain not called for this long is written and deactivated (memory for a province's cases).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

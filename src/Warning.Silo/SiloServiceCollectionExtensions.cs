@@ -28,7 +28,7 @@ public static class SiloServiceCollectionExtensions
         silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
         silo.AddSqliteGrainStorageAsDefault();
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = options.IdleTimeout);
-        silo.AddDashboard();
+        if (options.Dashboard) silo.AddDashboard();
         return silo;
     }
 

@@ -72,7 +72,7 @@ api.MapSpikes();
 api.MapTrends();
 app.MapHub<ScreenHub>("/hubs/screen");
 // For operators; it goes behind the operator role once accounts exist (issue 13).
-app.MapOrleansDashboard(routePrefix: "/orleans");
+if (config.GetSection(SiloOptions.Section).Get<SiloOptions>()?.Dashboard ?? true) app.MapOrleansDashboard(routePrefix: "/orleans");
 
 try
 {
