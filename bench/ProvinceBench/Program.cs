@@ -108,6 +108,15 @@ while (await OpenAsync(client) < openCases) await Task.Delay(500);
 var applied = applyWatch.Elapsed.TotalSeconds;
 Row("reports applied through the grains (first POST to the city counting them all)", $"{applied:F1} s ({openCases / applied:N0}/s)");
 Row("RSS with every case active (MB)", $"{RssMb(service):F0}");
+// PROVINCE_GCDUMP=folder: a GC heap dump of this moment, to see where the memory goes (dotnet-gcdump on PATH).
+if (Environment.GetEnvironmentVariable("PROVINCE_GCDUMP") is { Length: > 0 } dumps)
+{
+    var dump = Path.Combine(dumps, $"province-{DateTime.UtcNow:yyyyMMddHHmmss}.gcdump");
+    using var collect = Process.Start("dotnet-gcdump", ["collect", "-p", service.Id.ToString(CultureInfo.InvariantCulture), "-o", dump]);
+    collect.WaitForExit();
+    Row("GC heap dump", dump);
+    Row("RSS after the dump's full collection (MB)", $"{RssMb(service):F0}");
+}
 
 // A graceful stop writes every grain; the restart reads state lazily, as calls come.
 using (var term = Process.Start("kill", ["-TERM", service.Id.ToString(CultureInfo.InvariantCulture)])) term.WaitForExit();

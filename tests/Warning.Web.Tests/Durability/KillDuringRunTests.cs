@@ -105,8 +105,7 @@ public sealed partial class KillDuringRunTests(ITestOutputHelper output)
 
                 if (trial < Kills)
                 {
-                    var deadline = DateTime.UtcNow.AddMinutes(5);
-                    while (acknowledged.Count < stopAt && workers.Any(t => !t.IsCompleted) && DateTime.UtcNow < deadline) await Task.Delay(10);
+                    await Poll.UntilAsync(() => acknowledged.Count >= stopAt || workers.All(t => t.IsCompleted), TimeSpan.FromMinutes(5));
                     service.Kill();
                     foreach (var line in service.Output.Split('\n').Where(l => l.Contains(" ERR] ", StringComparison.Ordinal)).Take(5)) output.WriteLine("  before kill: " + line);
                     stop.Cancel();
@@ -157,10 +156,8 @@ public sealed partial class KillDuringRunTests(ITestOutputHelper output)
 
         // The applier catches up after the answers: wait until the city says so, then every area must agree.
         var root = city.Roots[0].Id;
-        var deadline = DateTime.UtcNow.AddMinutes(3);
         (int Open, int Today, int Last30Days) Read(JsonNode counts) => ((int)counts["open"]!, (int)counts["today"]!, (int)counts["last30Days"]!);
-        while (Read((await Reports.GetAsync(client, $"/api/v1/regions/{root}"))["counts"]!) != expected[root] && DateTime.UtcNow < deadline)
-            await Task.Delay(200);
+        await Poll.UntilAsync(async () => Read((await Reports.GetAsync(client, $"/api/v1/regions/{root}"))["counts"]!) == expected[root], TimeSpan.FromMinutes(3));
 
         var wrong = new List<string>();
         foreach (var area in city.All)

@@ -45,8 +45,7 @@ public sealed class SiloAloneTests
         silo.BeginErrorReadLine();
         try
         {
-            var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (Checkpoint(data) < logged && !silo.HasExited && DateTime.UtcNow < deadline) await Task.Delay(200);
+            await Poll.UntilAsync(() => Checkpoint(data) >= logged || silo.HasExited, TimeSpan.FromMinutes(2));
             Assert.False(silo.HasExited, $"the silo exited:\n{output}");
             Assert.Equal(logged, Checkpoint(data));
             // No HTTP: a silo alone listens on its silo port only.
