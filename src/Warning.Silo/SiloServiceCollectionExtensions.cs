@@ -10,7 +10,6 @@ using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 using Warning.Silo.Storage;
 using Warning.Silo.Risk;
-using Warning.Silo.Storage;
 using Warning.Silo.Time;
 
 namespace Warning.Silo;
