@@ -83,7 +83,7 @@ public sealed class ScreenRestartTests(ITestOutputHelper output)
             shownToday = (await page.InnerTextAsync("[data-testid=kpi-today]")).Replace(",", "");
             shownOpen = (await page.InnerTextAsync("[data-testid=kpi-open]")).Replace(",", "");
             if (open == _posted && shownToday == today.ToString() && shownOpen == open.ToString()) return;
-            await Task.Delay(200);
+            await Task.Delay(Poll.Interval);
         }
         output.WriteLine(service.Output.Length > 4000 ? service.Output[^4000..] : service.Output);
         Assert.Fail($"after {_posted} reports the API says today {today}, open {open}; the screen shows today {shownToday}, open {shownOpen} " +

@@ -1,3 +1,4 @@
+using Warning.Web.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
@@ -108,7 +109,7 @@ public sealed class DemoFeedRestartTests(ITestOutputHelper output) : IDisposable
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(20);
+            await Task.Delay(Poll.Interval);
         }
     }
 

@@ -44,7 +44,7 @@ public sealed class OutageTests(InfluxServer server) : IClassFixture<InfluxServe
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
         Assert.DoesNotContain("\"influxdb\":\"ok\"", await down.Content.ReadAsStringAsync());
         var until = DateTime.UtcNow.AddSeconds(20);
-        while (factory.Writer().Stats.Spilled == 0 && DateTime.UtcNow < until) await Task.Delay(50);
+        while (factory.Writer().Stats.Spilled == 0 && DateTime.UtcNow < until) await Task.Delay(Poll.Interval);
         Assert.True(factory.Writer().Stats.Spilled > 0, "points spill to disk while InfluxDB is down");
 
         await server.StartAsync();
@@ -90,7 +90,7 @@ public sealed class OutageTests(InfluxServer server) : IClassFixture<InfluxServe
                 writer.Write(new Warning.Analytics.TimeSeries.LinePoint("ticks").Field("n", (long)i).Timestamp(start.AddMilliseconds(i)));
 
             var until = DateTime.UtcNow.AddSeconds(120);
-            while (logs.Entries.Count(e => Equals(e.Properties.GetValueOrDefault("Loop"), InfluxWriter.LoopName)) < 2 && DateTime.UtcNow < until) await Task.Delay(50);
+            while (logs.Entries.Count(e => Equals(e.Properties.GetValueOrDefault("Loop"), InfluxWriter.LoopName)) < 2 && DateTime.UtcNow < until) await Task.Delay(Poll.Interval);
             var failures = logs.Entries.Where(e => Equals(e.Properties.GetValueOrDefault("Loop"), InfluxWriter.LoopName)).ToList();
             Assert.True(failures.Count >= 2, "the writer tried again after the first failure");
             Assert.All(failures, f => Assert.Equal(LogLevel.Error, f.Level));

@@ -155,7 +155,7 @@ public sealed class RollupRepairLoopTests(ProxiedInfluxService service) : IClass
         {
             if (await condition() is { } result) return result;
             if (DateTime.UtcNow > until) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(100);
+            await Task.Delay(Poll.Interval);
         }
     }
 }
