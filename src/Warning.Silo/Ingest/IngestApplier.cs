@@ -260,7 +260,7 @@ public sealed class IngestApplier : BackgroundService
     /// </summary>
     private async Task ApplySegmentAsync(IReadOnlyList<IngestEntry> segment)
     {
-        var records = segment.Select(Record).ToArray();
+        var records = segment.Select(ReadRecord).ToArray();
         var changes = new CaseChange?[segment.Count];
         var risks = new CaseRiskChange?[segment.Count];
         var byCase = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -333,6 +333,20 @@ public sealed class IngestApplier : BackgroundService
             catch (Exception ex) { _logger.LogError(ex, "Applying {Updates} updates to key individual {PersonId} failed", p.Value.Count, p.Key); }
         }));
         await Task.WhenAll(calls);
+    }
+
+    /// <summary>The entry's record, or null (logged) when its payload cannot be read: one bad entry must not stop the ones after it.</summary>
+    private object? ReadRecord(IngestEntry entry)
+    {
+        try
+        {
+            return Record(entry);
+        }
+        catch (JsonException ex)
+        {
+            _logger.LogError(ex, "Applying {Kind} {ItemId} (seq {Seq}) failed: its payload cannot be read", entry.Kind, entry.ItemId, entry.Seq);
+            return null;
+        }
     }
 
     private static object? Record(IngestEntry entry) => entry.Record ?? entry.Kind switch

@@ -19,7 +19,7 @@ public sealed class KnownIds
         using var command = connection.CreateCommand();
         // In log order, so a case keeps the grid of the report that opened it.
         command.CommandText = """
-            SELECT kind, COALESCE(case_id, item_id), json_extract(payload, '$.gridId') FROM ingest_log
+            SELECT kind, COALESCE(case_id, item_id), CASE WHEN json_valid(payload) THEN json_extract(payload, '$.gridId') END FROM ingest_log
             WHERE kind IN ('Report', 'Person') ORDER BY seq
             """;
         using var reader = command.ExecuteReader();
