@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
+using Warning.Silo.Health;
 using Warning.Silo.Cases;
 using Orleans;
 using Warning.Silo.Persons;
@@ -42,6 +43,7 @@ public sealed class IngestApplier : BackgroundService
     private readonly IngestLog _log;
     private readonly IGrainFactory _grains;
     private readonly DirtyGrains _dirty;
+    private readonly BackgroundLoops _loops;
     private readonly Checkpoints _checkpoints;
     private readonly AreaHierarchy _hierarchy;
     private readonly IOptions<ApplierOptions> _options;
@@ -54,10 +56,16 @@ public sealed class IngestApplier : BackgroundService
     private readonly SemaphoreSlim _checkpointing = new(1, 1);
     private long _appliedSeq;
     private long _checkpointSeq;
+    private bool _checkpointHeld;
+
+    /// <summary>The checkpoint's name on <c>/readyz</c>.</summary>
+    public const string CheckpointLoop = "ingestCheckpoint";
 
     public IngestApplier(IngestLog log, IGrainFactory grains, DirtyGrains dirty, Checkpoints checkpoints, AreaHierarchy hierarchy,
-        IOptions<ApplierOptions> options, ILogger<IngestApplier> logger)
+        BackgroundLoops loops, IOptions<ApplierOptions> options, ILogger<IngestApplier> logger)
     {
+        _loops = loops;
+        loops.Register(CheckpointLoop);
         _log = log;
         _grains = grains;
         _dirty = dirty;
@@ -176,10 +184,16 @@ public sealed class IngestApplier : BackgroundService
             });
             if (!failed.IsEmpty)
             {
+                // A failed write may have cost the grain its activation (Orleans deactivates on an ETag conflict) and
+                // with it the changes it held; a later flush of a fresh activation would find nothing to write. So the
+                // checkpoint stays where it is until a restart replays the log from it.
                 _dirty.Return(failed);
+                _checkpointHeld = true;
+                _loops.Failed(CheckpointLoop, $"{failed.Count} grain states could not be written ({firstError?.Message}); the checkpoint stays at {CheckpointSeq} until a restart replays from it");
                 _logger.LogError(firstError, "Checkpoint held at {Checkpoint}: {Failed} of {Grains} grain states could not be written", CheckpointSeq, failed.Count, dirty.Count);
                 return;
             }
+            if (_checkpointHeld) return;
             if (applied > CheckpointSeq)
             {
                 await _checkpoints.WriteCheckpointAsync(Checkpoints.Ingest, applied);
