@@ -31,7 +31,14 @@ public sealed class WarningAppFactory : WebApplicationFactory<Program>
         builder.ConfigureServices(s => s.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(3)));
     }
 
-    public AreaHierarchy Hierarchy => Services.GetRequiredService<AreaHierarchy>();
+    /// <summary>
+    /// The city every host of this factory loads (the simulated small city, seed 7), made here rather than read from
+    /// <see cref="WebApplicationFactory{T}.Services"/>: that would start this factory's own host, and a second host on the data
+    /// folder of a derived factory's running one means two silos writing the same grain states.
+    /// </summary>
+    public AreaHierarchy Hierarchy => _hierarchy.Value;
+
+    private readonly Lazy<AreaHierarchy> _hierarchy = new(() => Warning.Analytics.Simulation.CityGenerator.Generate(Warning.Analytics.Simulation.CityShape.Small, 7));
 
     public IReadOnlyList<string> GridIds => Hierarchy.AtLevel(AreaLevel.Grid).Select(a => a.Id).Order(StringComparer.Ordinal).ToArray();
 
