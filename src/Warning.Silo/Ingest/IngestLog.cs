@@ -20,6 +20,8 @@ public sealed class IngestLog : IAsyncDisposable
     private readonly Task _writer;
     private readonly List<Action<IReadOnlyList<IngestEntry>>> _subscribers = new();
     private long _lastSeq;
+    // Appends queued and not yet taken by the writer (a single-reader channel cannot count).
+    private int _pending;
 
     public IngestLog(WarningDatabase database, ILogger<IngestLog> logger)
     {
@@ -36,6 +38,9 @@ public sealed class IngestLog : IAsyncDisposable
 
     public long LastSeq => Interlocked.Read(ref _lastSeq);
 
+    /// <summary>Appends waiting for the writer: intake is busy while there are any.</summary>
+    public int PendingAppends => Volatile.Read(ref _pending);
+
     /// <summary>Called, in log order and on the writer's thread, with the entries of every committed transaction.</summary>
     public void Subscribe(Action<IReadOnlyList<IngestEntry>> onCommitted)
     {
@@ -46,7 +51,12 @@ public sealed class IngestLog : IAsyncDisposable
     public Task<AppendResult[]> AppendAsync(IReadOnlyList<PendingItem> items, CancellationToken cancellationToken = default)
     {
         var request = new AppendRequest(items, new TaskCompletionSource<AppendResult[]>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_requests.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(IngestLog));
+        Interlocked.Increment(ref _pending);
+        if (!_requests.Writer.TryWrite(request))
+        {
+            Interlocked.Decrement(ref _pending);
+            throw new ObjectDisposedException(nameof(IngestLog));
+        }
         return request.Completion.Task;
     }
 
@@ -104,7 +114,11 @@ public sealed class IngestLog : IAsyncDisposable
         while (await _requests.Reader.WaitToReadAsync())
         {
             batch.Clear();
-            while (batch.Count < 256 && _requests.Reader.TryRead(out var request)) batch.Add(request);
+            while (batch.Count < 256 && _requests.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+                Interlocked.Decrement(ref _pending);
+            }
 
             var committed = new List<IngestEntry>();
             var results = new AppendResult[batch.Count][];
