@@ -52,7 +52,7 @@ case "$action" in
         || { echo "postgres did not start; see $log" >&2; tail -20 "$log" >&2; exit 1; }
     fi
     psql_admin -tc "select 1 from pg_roles where rolname='$user'" | grep -q 1 \
-      || psql_admin -c "create role \"$user\" login password '$password'"
+      || psql_admin -c "create role \"$user\" login createdb password '$password'"
     psql_admin -tc "select 1 from pg_database where datname='$db'" | grep -q 1 \
       || psql_admin -c "create database \"$db\" owner \"$user\""
     echo "postgres: up on 127.0.0.1:$port (data in $pgdata), database $db" ;;

@@ -5,5 +5,8 @@ cd "$(dirname "$0")/.."
 scripts/install.sh test
 # The project's InfluxDB, as for a run (bench, Grafana); the tests start their own on free ports so they can stop them.
 scripts/influxdb.sh
+# PostgreSQL and Redis for the cluster-mode and job tests (each test creates a database, or starts a Redis of its own).
+scripts/postgres.sh
+scripts/redis.sh
 dotnet build Warning.sln -c Release -nologo -v q
 dotnet test Warning.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
