@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Warning.Silo.Ingest;
 using Warning.Web.Tests.Support;
 
 namespace Warning.Web.Tests.Jobs;
@@ -29,10 +27,7 @@ public sealed class CivilTimeScheduleTests : IDisposable
             b.UseSetting("Jobs:QueuePollInterval", "00:00:00.200");
         });
         _ = app.CreateClient();
-        var log = app.Services.GetRequiredService<IngestLog>();
-
-        string[] Occurrences() => log.ReadAfter(0).Where(e => e.Kind == IngestKind.Rescore)
-            .Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Payload)!["reason"]!.GetValue<string>()).ToArray();
+        string[] Occurrences() => RescoreTicks.Reasons(app.Services);
         Assert.True(await Poll.UntilAsync(() => Occurrences().Length >= 2, TimeSpan.FromSeconds(90)), "no scheduled tick within 90 s");
 
         foreach (var reason in Occurrences())

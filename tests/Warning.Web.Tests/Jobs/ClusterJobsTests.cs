@@ -2,7 +2,6 @@ using Hangfire;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Warning.Silo.Ingest;
 using Warning.Web.Tests.Support;
 using Xunit.Abstractions;
 
@@ -41,9 +40,7 @@ public sealed class ClusterJobsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(await Poll.UntilAsync(() => storage.GetMonitoringApi().Servers().Count == 2, TimeSpan.FromSeconds(60)), "both nodes' servers on the store");
 
         // Each node's ingest log holds the ticks that node ran, each naming its scheduled occurrence.
-        string[] Ticks(WebApplicationFactory<Program> node) => node.Services.GetRequiredService<IngestLog>().ReadAfter(0)
-            .Where(e => e.Kind == IngestKind.Rescore)
-            .Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Payload)!["reason"]!.GetValue<string>()).ToArray();
+        static string[] Ticks(WebApplicationFactory<Program> node) => RescoreTicks.Reasons(node.Services);
         Assert.True(await Poll.UntilAsync(() => _nodes.Sum(n => Ticks(n).Length) >= 12, TimeSpan.FromSeconds(120)), "twelve occurrences within two minutes");
 
         var first = Ticks(_nodes[0]);
