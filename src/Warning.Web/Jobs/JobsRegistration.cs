@@ -12,8 +12,8 @@ namespace Warning.Web.Jobs;
 /// <summary>A recurring job a feature contributes; a null cron removes it from the store (it outlives the process).</summary>
 public sealed record RecurringJobDefinition(string Id, string? Cron, Job Job);
 
-/// <summary>A job queued once each time the service has started (e.g. a scan that should not wait for the night).</summary>
-public sealed record StartupJobDefinition(string Name, Job Job);
+/// <summary>A job run once each time the service has started, after <paramref name="Delay"/> (e.g. a scan that should not wait for the night).</summary>
+public sealed record StartupJobDefinition(string Name, Job Job, TimeSpan Delay);
 
 public static class JobsRegistration
 {
@@ -33,6 +33,9 @@ public static class JobsRegistration
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddSingleton<ITimeZoneResolver>(sp => CivilTimeZoneResolver.From(sp.GetRequiredService<IOptions<ClockOptions>>().Value));
         services.AddSingleton<IJobFilterProvider>(sp => Filters(sp.GetRequiredService<IOptions<JobsOptions>>().Value));
+        // Still process-wide: the serializer settings (the same for every host) and Hangfire's own log provider, which
+        // AddHangfire points at the ILoggerFactory of the host built last (in a test process, Hangfire's internal lines
+        // may land in another host's log; a deployment has one host).
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -52,8 +55,8 @@ public static class JobsRegistration
     public static IServiceCollection AddRecurringJob<T>(this IServiceCollection services, string id, string? cron, Expression<Func<T, Task>> call) =>
         services.AddSingleton(new RecurringJobDefinition(id, string.IsNullOrWhiteSpace(cron) ? null : cron.Trim(), Job.FromExpression(call)));
 
-    public static IServiceCollection AddStartupJob<T>(this IServiceCollection services, string name, Expression<Func<T, Task>> call) =>
-        services.AddSingleton(new StartupJobDefinition(name, Job.FromExpression(call)));
+    public static IServiceCollection AddStartupJob<T>(this IServiceCollection services, string name, TimeSpan delay, Expression<Func<T, Task>> call) =>
+        services.AddSingleton(new StartupJobDefinition(name, Job.FromExpression(call), delay));
 
     /// <summary>The dashboard at <c>/jobs</c>: history, retries, failures with their exceptions; access by <see cref="JobsDashboardAccess"/>.</summary>
     public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder endpoints)
@@ -90,7 +93,7 @@ public static class JobsRegistration
 
 /// <summary>
 /// Writes every feature's recurring jobs into the store at start (adding, updating, or removing those whose cron is now
-/// empty) and queues the start-up jobs once the host has started. Every node of a cluster does this; the writes are
+/// empty) and schedules the start-up jobs once the host has started. Every node of a cluster does this; the writes are
 /// idempotent and the store's scheduler, not the node, decides who runs an occurrence.
 /// </summary>
 internal sealed class JobSchedules(IRecurringJobManager recurring, IBackgroundJobClient jobs, ITimeZoneResolver zones, IOptions<ClockOptions> clock,
@@ -114,7 +117,7 @@ internal sealed class JobSchedules(IRecurringJobManager recurring, IBackgroundJo
         {
             foreach (var job in startup)
             {
-                try { logger.LogInformation("Start-up job {Name} queued as {HangfireJobId}", job.Name, jobs.Create(job.Job, new Hangfire.States.EnqueuedState())); }
+                try { logger.LogInformation("Start-up job {Name} due in {Delay} as {HangfireJobId}", job.Name, job.Delay, jobs.Create(job.Job, new Hangfire.States.ScheduledState(job.Delay))); }
                 catch (Exception ex) { logger.LogError(ex, "Start-up job {Name} could not be queued", job.Name); }
             }
         });

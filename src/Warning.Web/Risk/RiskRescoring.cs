@@ -35,7 +35,8 @@ public static class RiskRescoringServiceCollectionExtensions
         var options = config.GetSection(RiskOptions.Section).Get<RiskOptions>() ?? new RiskOptions();
         services.AddRecurringJob<RescoreOpenCasesJob>(RescoreOpenCasesJob.RecurringId, options.RescoreCron, j => j.RunAsync("scheduled", null, CancellationToken.None));
         if (options.RescoreOnStartup)
-            services.AddStartupJob<RescoreOpenCasesJob>("re-score tick", j => j.RunAsync("start-up", null, CancellationToken.None));
+            // Some seconds in: the service settles first, and the tick does not re-score under what the first requests read.
+            services.AddStartupJob<RescoreOpenCasesJob>("re-score tick", TimeSpan.FromSeconds(10), j => j.RunAsync("start-up", null, CancellationToken.None));
         return services;
     }
 }

@@ -43,7 +43,7 @@ public static class SpikeScanRegistration
         // Disabled still registers (with no cron): the store outlives the process, and a schedule left there would run on.
         services.AddRecurringJob<SpikeScanJob>(SpikeScanJob.RecurringId, schedule.Enabled ? schedule.ScanCron : null, j => j.RunAsync(CancellationToken.None));
         if (schedule.Enabled && schedule.ScanOnStartup)
-            services.AddStartupJob<SpikeScanJob>("spike scan of yesterday", j => j.RunAsync(CancellationToken.None));
+            services.AddStartupJob<SpikeScanJob>("spike scan of yesterday", TimeSpan.FromSeconds(5), j => j.RunAsync(CancellationToken.None));
         return services;
     }
 }
