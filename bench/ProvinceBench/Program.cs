@@ -21,6 +21,8 @@ var grids = province.AtLevel(AreaLevel.Grid).Select(a => a.Id).ToArray();
 var villages = province.AtLevel(AreaLevel.Village).Count();
 var root = province.Roots[0].Id;
 var rows = new List<string>();
+// PROVINCE_ARGS: settings for the service, e.g. "--Orleans:MemoryBudgetMb=0" to see the node without its memory budget.
+var extraSettings = (Environment.GetEnvironmentVariable("PROVINCE_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
 void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console.Error.WriteLine($"{what}: {value}"); }
 
 (Process Process, HttpClient Http, double Seconds) Start()
@@ -33,7 +35,7 @@ void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console
                  $"--Storage:DataDirectory={Path.Combine(work, "data")}", "--Hierarchy:SimulatedCityShape=Province",
                  "--Simulator:Enabled=false", "--Influx:Enabled=false", "--Serilog:MinimumLevel:Default=Warning",
                  $"--Orleans:SiloPort={FreePort()}",
-             })
+             }.Concat(extraSettings))
         info.ArgumentList.Add(a);
     var watch = Stopwatch.StartNew();
     var process = Process.Start(info)!;
@@ -107,7 +109,30 @@ Row("reports accepted (open cases, batches of 1,000)", $"{openCases:N0} in {case
 while (await OpenAsync(client) < openCases) await Task.Delay(500);
 var applied = applyWatch.Elapsed.TotalSeconds;
 Row("reports applied through the grains (first POST to the city counting them all)", $"{applied:F1} s ({openCases / applied:N0}/s)");
-Row("RSS with every case active (MB)", $"{RssMb(service):F0}");
+Row("RSS right after the last case applied (MB)", $"{RssMb(service):F0}");
+// Cases, grids and key individuals idle for Orleans:LeafIdleTimeout (2 minutes) are written and deactivated; three
+// minutes on shows where the node settles with the province's cases applied and no new calls.
+var settle = Stopwatch.StartNew();
+var peak = 0.0;
+var atMinute = 0.0;
+while (settle.Elapsed < TimeSpan.FromMinutes(3))
+{
+    var rss = RssMb(service);
+    peak = Math.Max(peak, rss);
+    if (atMinute == 0 && settle.Elapsed >= TimeSpan.FromMinutes(1)) atMinute = rss;
+    await Task.Delay(TimeSpan.FromSeconds(1));
+}
+Row("RSS 1 minute after the last case applied (MB)", $"{atMinute:F0}");
+Row("RSS 3 minutes after, idle leaves deactivated (MB)", $"{RssMb(service):F0} (peak {peak:F0})");
+// PROVINCE_DUMP=folder: a full heap dump of this moment (dotnet-dump on PATH), for `dotnet-dump analyze -c "dumpheap -stat"`,
+// which sees every object where an event-based gcdump loses some on heaps this large.
+if (Environment.GetEnvironmentVariable("PROVINCE_DUMP") is { Length: > 0 } heapDumps)
+{
+    var dump = Path.Combine(heapDumps, $"province-{DateTime.UtcNow:yyyyMMddHHmmss}.dmp");
+    using var collect = Process.Start("dotnet-dump", ["collect", "-p", service.Id.ToString(CultureInfo.InvariantCulture), "--type", "Heap", "-o", dump]);
+    collect.WaitForExit();
+    Row("heap dump", dump);
+}
 // PROVINCE_GCDUMP=folder: a GC heap dump of this moment, to see where the memory goes (dotnet-gcdump on PATH).
 if (Environment.GetEnvironmentVariable("PROVINCE_GCDUMP") is { Length: > 0 } dumps)
 {
@@ -135,7 +160,8 @@ Row($"first GET /api/v1/cases of one county after restart (s)", $"{listWatch.Ela
 Row("RSS after reading one county's cases (MB)", $"{RssMb(service):F0}");
 service.Kill();
 service.WaitForExit();
-Directory.Delete(work, true);
+if (Environment.GetEnvironmentVariable("PROVINCE_KEEP") is not { Length: > 0 }) Directory.Delete(work, true);
+else Console.Error.WriteLine($"data kept in {work}");
 
 Console.WriteLine($"Province benchmark: one node, {Environment.ProcessorCount} cores, SQLite synchronous=FULL, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine();

@@ -6,6 +6,8 @@ using Orleans.Hosting;
 using Orleans.Dashboard;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
+using Warning.Silo.Cases;
+using Warning.Silo.Persons;
 using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 using Warning.Silo.Storage;
@@ -26,10 +28,23 @@ public static class SiloServiceCollectionExtensions
         var options = config.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
         silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
         silo.AddSqliteGrainStorageAsDefault();
-        silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = options.IdleTimeout);
+        silo.ConfigureGrainCollection(options);
         if (options.Dashboard) silo.AddDashboard();
         return silo;
     }
+
+    /// <summary>
+    /// Idle grains are written and deactivated: areas after <see cref="SiloOptions.IdleTimeout"/>, the many rarely called
+    /// leaves (cases, grids, key individuals) sooner, after <see cref="SiloOptions.LeafIdleTimeout"/>.
+    /// </summary>
+    public static ISiloBuilder ConfigureGrainCollection(this ISiloBuilder silo, SiloOptions options) =>
+        silo.Configure<GrainCollectionOptions>(o =>
+        {
+            o.CollectionQuantum = options.CollectionQuantum;
+            o.CollectionAge = options.IdleTimeout;
+            foreach (var leaf in new[] { typeof(CaseGrain), typeof(GridGrain), typeof(PersonGrain) })
+                o.ClassSpecificCollectionAge[leaf.FullName!] = options.LeafIdleTimeout;
+        });
 
     /// <summary>The embedded store, durable intake, the grains' dependencies and the applier that feeds the grains.</summary>
     public static IServiceCollection AddWarningSilo(this IServiceCollection services, IConfiguration config)

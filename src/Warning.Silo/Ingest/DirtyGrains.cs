@@ -31,6 +31,31 @@ public sealed class DirtyGrains
         }
     }
 
+    /// <summary>
+    /// A grain wrote its state as it deactivated: the checkpoint need not flush it, which would only activate it again
+    /// to find nothing to write (the activation budget deactivates thousands of cases at a time).
+    /// </summary>
+    public void Written(GrainId id)
+    {
+        lock (_gate) _dirty.Remove(id);
+    }
+
+    /// <summary>
+    /// A grain deactivated without writing its changes: they are gone with the activation, and only a replay from the
+    /// last checkpoint brings them back, so the checkpoint must not move past them.
+    /// </summary>
+    public void Lost(GrainId id, Exception error)
+    {
+        lock (_gate)
+        {
+            _dirty.Remove(id);
+            LostWrite ??= $"{id}: {error.Message}";
+        }
+    }
+
+    /// <summary>The first grain whose changes went with its activation, if any (the applier holds its checkpoint then).</summary>
+    public string? LostWrite { get; private set; }
+
     /// <summary>Puts back the grains whose flush failed, for the next checkpoint.</summary>
     public void Return(IEnumerable<KeyValuePair<GrainId, ILogAppliedGrain>> unflushed)
     {

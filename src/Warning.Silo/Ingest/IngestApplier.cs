@@ -197,6 +197,12 @@ public sealed class IngestApplier : BackgroundService
                 _logger.LogError(firstError, "Checkpoint held at {Checkpoint}: {Failed} of {Grains} grain states could not be written", CheckpointSeq, failed.Count, dirty.Count);
                 return;
             }
+            if (_dirty.LostWrite is { } lost && !_checkpointHeld)
+            {
+                _checkpointHeld = true;
+                _loops.Failed(CheckpointLoop, $"a grain deactivated without writing its state ({lost}); the checkpoint stays at {CheckpointSeq} until a restart replays from it");
+                _logger.LogError("Checkpoint held at {Checkpoint}: a grain deactivated without writing its state ({Grain})", CheckpointSeq, lost);
+            }
             if (_checkpointHeld) return;
             if (applied > CheckpointSeq)
             {

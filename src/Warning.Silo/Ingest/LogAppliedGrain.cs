@@ -46,7 +46,17 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // A failed write here is logged by Orleans; the checkpoint has not passed this grain's changes, so a restart replays them.
-        if (_dirty) await Flush();
+        if (!_dirty) return;
+        try
+        {
+            await Flush();
+            dirty.Written(this.GetGrainId());
+        }
+        catch (Exception ex)
+        {
+            // The changes leave with this activation; the checkpoint has not passed them, and must not, so a restart replays them.
+            dirty.Lost(this.GetGrainId(), ex);
+            throw;
+        }
     }
 }

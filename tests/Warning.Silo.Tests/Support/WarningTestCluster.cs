@@ -56,6 +56,11 @@ public sealed class WarningTestCluster : IAsyncDisposable
         {
             var folder = silo.Configuration[FolderKey] ?? throw new InvalidOperationException($"{FolderKey} is not set");
             silo.AddSqliteGrainStorageAsDefault(o => o.DatabasePath = Path.Combine(folder, "state.db"));
+            // Leaves deactivate within seconds here, so tests see a case written at deactivation and read back.
+            silo.ConfigureGrainCollection(new SiloOptions
+            {
+                CollectionQuantum = TimeSpan.FromSeconds(1), LeafIdleTimeout = TimeSpan.FromSeconds(3), IdleTimeout = TimeSpan.FromMinutes(10),
+            });
             silo.Services
                 .AddSingleton(TimeProvider.System)
                 .AddSingleton(City)
