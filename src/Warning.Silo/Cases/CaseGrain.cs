@@ -17,7 +17,7 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
 {
     public async Task<CaseChange?> ApplyReport(long seq, ScreeningReport report)
     {
-        if (seq <= State.LastSeq) return State.Changes.GetValueOrDefault(seq);
+        if (LogPosition.Covers(State.LastSeq, State.PartitionSeqs, seq)) return State.Changes.GetValueOrDefault(seq);
 
         var opened = !State.Exists;
         DisputeCategory? previousCategory = opened ? null : State.Category;
@@ -64,27 +64,27 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
             PreviousOpenedAt = previousOpenedAt,
         };
         State.Changes[seq] = change;
-        State.LastSeq = seq;
+        (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return change;
     }
 
     public async Task<CaseRiskChange?> LinkIncident(long seq, Incident incident)
     {
-        if (seq <= State.LastSeq) return State.IncidentRiskChanges.GetValueOrDefault(seq);
+        if (LogPosition.Covers(State.LastSeq, State.PartitionSeqs, seq)) return State.IncidentRiskChanges.GetValueOrDefault(seq);
         var linked = new LinkedIncident(incident.IncidentId, incident.Source, incident.Type, incident.OccurredAt, incident.Severity, incident.Summary);
         var at = State.Incidents.FindLastIndex(i => i.OccurredAt <= incident.OccurredAt) + 1;
         State.Incidents.Insert(at, linked);
         var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
         if (risk is not null) State.IncidentRiskChanges[seq] = risk;
-        State.LastSeq = seq;
+        (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return risk;
     }
 
     public async Task<CaseRiskChange?> Rescore(long seq, DateTimeOffset asOf)
     {
-        if (seq <= State.LastSeq) return State.IncidentRiskChanges.GetValueOrDefault(seq);
+        if (LogPosition.Covers(State.LastSeq, State.PartitionSeqs, seq)) return State.IncidentRiskChanges.GetValueOrDefault(seq);
         CaseRiskChange? moved = null;
         if (State.Exists && State.Status.IsOpen() && asOf > LatestEvent() && asOf > (State.RescoredAsOf ?? DateTimeOffset.MinValue))
         {
@@ -93,7 +93,7 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
             if (risk is not null && (risk.PreviousBasisPoints != risk.BasisPoints || risk.PreviousHigh != risk.High))
                 State.IncidentRiskChanges[seq] = moved = risk;
         }
-        State.LastSeq = seq;
+        (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return moved;
     }

@@ -13,6 +13,8 @@ public sealed class PersonState
     [Id(2)] public DateTimeOffset? LastCheckIn { get; set; }
     [Id(3)] public int MissedCheckIns { get; set; }
     [Id(4)] public long LastSeq { get; set; }
+    /// <summary>As <see cref="LastSeq"/> for the cluster's other partitions (<see cref="LogPosition"/>).</summary>
+    [Id(5)] public Dictionary<int, long>? PartitionSeqs { get; set; }
 }
 
 [GrainType("person")]
@@ -50,9 +52,9 @@ public sealed class PersonGrain([PersistentState("state")] IPersistentState<Pers
 
     private Task Apply(long seq, Action change)
     {
-        if (seq <= State.LastSeq) return Task.CompletedTask;
+        if (LogPosition.Covers(State.LastSeq, State.PartitionSeqs, seq)) return Task.CompletedTask;
         change();
-        State.LastSeq = seq;
+        (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return Task.CompletedTask;
     }
