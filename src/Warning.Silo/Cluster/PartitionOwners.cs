@@ -46,6 +46,7 @@ public sealed class PartitionApplier
     private readonly Task _run;
     private long _position;
     private long _caughtUpAt;
+    private long _resumedAt;
 
     public PartitionApplier(int partition, string county, IngestLog log, IngestApplier applier, Checkpoints checkpoints,
         ClusterModeOptions cluster, ApplierOptions options, TimeProvider time, ILogger logger)
@@ -73,8 +74,13 @@ public sealed class PartitionApplier
     /// <summary>The last seq of this partition applied (and, grains writing through, durable).</summary>
     public long Position => Interlocked.Read(ref _position);
 
-    /// <summary>Seconds from taking the partition to having applied everything it found in the log; null until then.</summary>
-    public double? CaughtUpSeconds => Interlocked.Read(ref _caughtUpAt) is var ticks and > 0 ? TimeSpan.FromTicks(ticks).TotalSeconds : null;
+    /// <summary>Seconds from taking the partition to applying it again: its first segment applied, or none waiting; null until then.</summary>
+    public double? ResumedSeconds => Seconds(ref _resumedAt);
+
+    /// <summary>Seconds from taking the partition to the first moment nothing of it was waiting; under steady load that is later.</summary>
+    public double? CaughtUpSeconds => Seconds(ref _caughtUpAt);
+
+    private static double? Seconds(ref long ticks) => Interlocked.Read(ref ticks) is var t and > 0 ? TimeSpan.FromTicks(t).TotalSeconds : null;
 
     private async Task RunAsync(CancellationToken stop)
     {
@@ -94,6 +100,7 @@ public sealed class PartitionApplier
                 }
                 var position = Position;
                 var entries = await Task.Run(() => _log.ReadPartitionAfter(Partition, position, _options.SegmentSize).ToList(), stop);
+                if (Interlocked.Read(ref _resumedAt) == 0 && entries.Count == 0) Interlocked.Exchange(ref _resumedAt, Math.Max(1, started.Elapsed.Ticks));
                 if (entries.Count == 0)
                 {
                     if (Interlocked.Read(ref _caughtUpAt) == 0)
@@ -106,6 +113,12 @@ public sealed class PartitionApplier
                     continue;
                 }
                 await _applier.ApplyOwnedAsync(entries);
+                if (Interlocked.Read(ref _resumedAt) == 0)
+                {
+                    Interlocked.Exchange(ref _resumedAt, Math.Max(1, started.Elapsed.Ticks));
+                    _logger.LogInformation("Partition {Partition} ({County}) resumed: first {Entries} entries after seq {Seq} applied {Seconds:F1}s after taking it",
+                        Partition, County, entries.Count, position, started.Elapsed.TotalSeconds);
+                }
                 applied += entries.Count;
                 Interlocked.Exchange(ref _position, entries[^1].Seq);
                 await _checkpoints.WriteCheckpointAsync(name, entries[^1].Seq, stop);

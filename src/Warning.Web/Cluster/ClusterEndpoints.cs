@@ -52,6 +52,7 @@ public static class ClusterEndpoints
                     county = p.County,
                     since = p.Since,
                     seq = p.Position,
+                    resumedSeconds = p.ResumedSeconds,
                     caughtUpSeconds = p.CaughtUpSeconds,
                 }),
             }, WarningJson.Options);

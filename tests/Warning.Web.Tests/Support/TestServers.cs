@@ -58,6 +58,18 @@ public static class TestServers
         return ($"127.0.0.1:{port}", stop, start);
     }
 
+    /// <summary>A PostgreSQL cluster of the test's own on a free port (scripts/postgres.sh), for tests that stop it.</summary>
+    public static async Task<(string ConnectionString, Func<Task> Stop, Func<Task> Start)> OwnPostgresAsync()
+    {
+        var port = ServiceProcess.FreePort().ToString();
+        var dir = Directory.CreateTempSubdirectory("warning-pg-").FullName;
+        var env = new Dictionary<string, string> { ["PG_PORT"] = port, ["PG_DIR"] = dir };
+        Func<Task> start = () => RunScriptAsync("postgres.sh", "start", env);
+        Func<Task> stop = () => RunScriptAsync("postgres.sh", "stop", env);
+        await start();
+        return ($"Host=127.0.0.1;Port={port};Database=warning;Username=warning;Password=warning", stop, start);
+    }
+
     public static Task RunScriptAsync(string script, string action, IReadOnlyDictionary<string, string>? environment = null) =>
         RunAsync(Path.Combine(RepositoryRoot, "scripts", script), [action], environment);
 
