@@ -42,10 +42,13 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
         if (!dirty.WriteThrough) dirty.Add(this.GetGrainId(), this.AsReference<ILogAppliedGrain>());
     }
 
-    public async Task Invoke(IIncomingGrainCallContext context)
+    // Embedded mode passes straight through: no extra await on the grains' hot path.
+    public Task Invoke(IIncomingGrainCallContext context) => dirty.WriteThrough ? InvokeWritingThroughAsync(context) : context.Invoke();
+
+    private async Task InvokeWritingThroughAsync(IIncomingGrainCallContext context)
     {
         await context.Invoke();
-        if (_dirty && dirty.WriteThrough) await Flush();
+        if (_dirty) await Flush();
     }
 
     public async Task Flush()
