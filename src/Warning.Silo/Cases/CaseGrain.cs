@@ -4,6 +4,7 @@ using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Silo.Areas;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using Warning.Silo.Ingest;
 using Warning.Silo.Persons;
@@ -11,7 +12,9 @@ using Warning.Silo.Risk;
 
 namespace Warning.Silo.Cases;
 
-[GrainType("case")]
+// Activated on the silo that first calls it: in cluster mode the owner of its county's partition, so a county's grains
+// live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
+[GrainType("case"), PreferLocalPlacement]
 public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseState> state, DirtyGrains dirty,
     CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
 {

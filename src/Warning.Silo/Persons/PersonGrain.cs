@@ -1,5 +1,6 @@
 using Warning.Analytics.Disputes;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using Warning.Silo.Ingest;
 
@@ -17,7 +18,9 @@ public sealed class PersonState
     [Id(5)] public Dictionary<int, long>? PartitionSeqs { get; set; }
 }
 
-[GrainType("person")]
+// Activated on the silo that first calls it: in cluster mode the owner of its county's partition, so a county's grains
+// live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
+[GrainType("person"), PreferLocalPlacement]
 public sealed class PersonGrain([PersistentState("state")] IPersistentState<PersonState> state, DirtyGrains dirty)
     : LogAppliedGrain<PersonState>(state, dirty), IPersonGrain
 {
