@@ -25,7 +25,7 @@ public static class ClusterSchema
                 connection.Open();
                 using var transaction = connection.BeginTransaction();
                 using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLock})", connection, transaction)) command.ExecuteNonQuery();
-                foreach (var (name, sql) in scripts)
+                foreach (var (_, sql) in scripts)
                 {
                     using var command = new NpgsqlCommand(sql, connection, transaction);
                     command.ExecuteNonQuery();

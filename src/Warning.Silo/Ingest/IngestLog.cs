@@ -165,7 +165,6 @@ public sealed class IngestLog : IAsyncDisposable
     /// <summary>The writer's connection and prepared commands, kept across batches and dropped when one fails.</summary>
     private sealed class Appender : IDisposable
     {
-        private readonly LogStore _store;
         private readonly DbConnection _connection;
         private readonly DbCommand _insert;
         private readonly DbCommand _existing;
@@ -174,7 +173,6 @@ public sealed class IngestLog : IAsyncDisposable
 
         public Appender(LogStore store)
         {
-            _store = store;
             _connection = store.OpenLog();
             _insert = _connection.CreateCommand();
             // RETURNING: the seq the database handed out, or no row when the id is already in the log.

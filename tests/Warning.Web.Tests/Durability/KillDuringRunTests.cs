@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Simulation;
 using Warning.Web.Tests.Support;
