@@ -8,6 +8,7 @@ using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
 using Warning.Silo.Cases;
 using Warning.Silo.Persons;
+using Warning.Silo.Cluster;
 using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 using Warning.Silo.Storage;
@@ -20,14 +21,20 @@ public static class SiloServiceCollectionExtensions
 {
     /// <summary>
     /// The Orleans silo of one node: localhost clustering (one node: the embedded default), grain state in the node's SQLite
-    /// store, idle grains deactivated, the Orleans dashboard. Call before <see cref="AddWarningSilo"/>, so that the silo
+    /// store, idle grains deactivated, the Orleans dashboard. With <c>Cluster:Enabled</c>, a node of a cluster on
+    /// PostgreSQL instead (<see cref="ClusterSiloBuilderExtensions.UseWarningCluster"/>). Call before <see cref="AddWarningSilo"/>, so that the silo
     /// starts before the ingest applier and stops after its last checkpoint.
     /// </summary>
     public static ISiloBuilder ConfigureWarningSilo(this ISiloBuilder silo, IConfiguration config)
     {
         var options = config.GetSection(SiloOptions.Section).Get<SiloOptions>() ?? new SiloOptions();
-        silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
-        silo.AddSqliteGrainStorageAsDefault();
+        var cluster = config.GetSection(ClusterModeOptions.Section).Get<ClusterModeOptions>() ?? new ClusterModeOptions();
+        if (cluster.Enabled) silo.UseWarningCluster(options, cluster);
+        else
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            silo.AddSqliteGrainStorageAsDefault();
+        }
         silo.ConfigureGrainCollection(options);
         if (options.Dashboard) silo.AddDashboard();
         return silo;
@@ -57,15 +64,26 @@ public static class SiloServiceCollectionExtensions
             config.GetSection(HierarchyOptions.Section).Get<HierarchyOptions>() ?? new(), sp.GetRequiredService<ILogger<AreaHierarchy>>()));
         services.AddSingleton<WarningClock>();
         services.AddSingleton<BackgroundLoops>();
+        var cluster = config.GetSection(ClusterModeOptions.Section).Get<ClusterModeOptions>() ?? new ClusterModeOptions();
+        services.Configure<ClusterModeOptions>(config.GetSection(ClusterModeOptions.Section));
         services.AddSingleton<WarningDatabase>();
+        if (cluster.Enabled) services.AddSingleton<LogStore, PostgresLogStore>();
+        else services.AddSingleton<LogStore, SqliteLogStore>();
         services.AddSingleton<Checkpoints>();
         services.AddSingleton<IngestLog>();
         services.AddSingleton<KnownIds>();
+        services.AddSingleton<IngestPartitions>();
         services.AddSingleton<Intake>();
-        services.AddSingleton<DirtyGrains>();
+        services.AddSingleton(new DirtyGrains { WriteThrough = cluster.Enabled });
         services.AddCaseRisk(config);
         services.AddSingleton<IngestApplier>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestApplier>());
+        if (cluster.Enabled)
+        {
+            services.AddSingleton<PartitionPlacement>();
+            services.AddSingleton<PartitionOwners>();
+            services.AddHostedService<PartitionKeeper>();
+        }
         return services;
     }
 }

@@ -2,6 +2,8 @@ using Orleans.Dashboard;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo;
+using Warning.Silo.Cluster;
+using Warning.Web.Cluster;
 using Warning.Web;
 using Warning.Web.Cases;
 using Warning.Web.Errors;
@@ -37,9 +39,12 @@ try
     builder.Services.ConfigureHttpJsonOptions(o => WarningJson.Configure(o.SerializerOptions));
     builder.Services.Configure<IngestOptions>(config.GetSection(IngestOptions.Section));
     builder.Services.AddSingleton<IngestHandler>();
-    builder.Services.AddSignalR().AddJsonProtocol(o => WarningJson.Configure(o.PayloadSerializerOptions));
+    var signalR = builder.Services.AddSignalR().AddJsonProtocol(o => WarningJson.Configure(o.PayloadSerializerOptions));
+    var cluster = config.GetSection(ClusterModeOptions.Section).Get<ClusterModeOptions>() ?? new ClusterModeOptions();
+    if (cluster.Enabled && !string.IsNullOrWhiteSpace(cluster.Redis)) signalR.AddWarningBackplane(cluster.Redis, config);
     builder.Services.Configure<LiveOptions>(config.GetSection(LiveOptions.Section));
-    builder.Services.AddSingleton<LiveFeed>();
+    builder.Services.AddSingleton(sp => new LiveFeed(sp.GetRequiredService<Microsoft.AspNetCore.SignalR.IHubContext<ScreenHub>>(),
+        sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiveFeed>>(), shared: cluster.Enabled));
     builder.Services.AddHostedService<SituationBroadcaster>();
     builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
     builder.Services.AddHostedService<DemoFeed>();
@@ -67,6 +72,7 @@ try
     api.MapSpikes();
     api.MapTrends();
     app.MapHub<ScreenHub>("/hubs/screen");
+    api.MapCluster();
     // For operators; it goes behind the operator role once accounts exist (issue 13).
     if (config.GetSection(SiloOptions.Section).Get<SiloOptions>()?.Dashboard ?? true) app.MapOrleansDashboard(routePrefix: "/orleans");
     app.MapJobsDashboard();

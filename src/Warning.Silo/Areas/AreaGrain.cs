@@ -19,28 +19,28 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
 
     public Task ApplyCaseChange(long seq, CaseChange change)
     {
-        if (seq <= State.Tally.LastSeq) return Task.CompletedTask;
+        if (LogPosition.Covers(State.Tally.LastSeq, State.Tally.PartitionSeqs, seq)) return Task.CompletedTask;
         State.Tally.Apply(change, clock.DayOf);
         OnCaseChange(change);
-        State.Tally.LastSeq = seq;
+        (State.Tally.LastSeq, State.Tally.PartitionSeqs) = LogPosition.Record(State.Tally.LastSeq, State.Tally.PartitionSeqs, seq);
         MarkChanged();
         return Task.CompletedTask;
     }
 
     public Task CountIncident(long seq, Incident incident)
     {
-        if (seq <= State.Tally.LastSeq) return Task.CompletedTask;
+        if (LogPosition.Covers(State.Tally.LastSeq, State.Tally.PartitionSeqs, seq)) return Task.CompletedTask;
         State.Tally.CountIncident(incident.Type, clock.DayOf(incident.OccurredAt));
-        State.Tally.LastSeq = seq;
+        (State.Tally.LastSeq, State.Tally.PartitionSeqs) = LogPosition.Record(State.Tally.LastSeq, State.Tally.PartitionSeqs, seq);
         MarkChanged();
         return Task.CompletedTask;
     }
 
     public Task RecordScreening(long seq, ScreeningRound round)
     {
-        if (seq <= State.Tally.LastSeq) return Task.CompletedTask;
+        if (LogPosition.Covers(State.Tally.LastSeq, State.Tally.PartitionSeqs, seq)) return Task.CompletedTask;
         State.Tally.MarkScreened(round.GridId, round.ScreenedAt);
-        State.Tally.LastSeq = seq;
+        (State.Tally.LastSeq, State.Tally.PartitionSeqs) = LogPosition.Record(State.Tally.LastSeq, State.Tally.PartitionSeqs, seq);
         MarkChanged();
         return Task.CompletedTask;
     }
@@ -48,18 +48,18 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
     /// <summary>A case re-scored by a linked incident; kept idempotent by its own watermark, since the incident's seq is also counted.</summary>
     public Task ApplyCaseRisk(long seq, CaseRiskChange change)
     {
-        if (seq <= State.RiskLastSeq) return Task.CompletedTask;
+        if (LogPosition.Covers(State.RiskLastSeq, State.RiskPartitionSeqs, seq)) return Task.CompletedTask;
         State.Tally.Risk.Apply(change);
-        State.RiskLastSeq = seq;
+        (State.RiskLastSeq, State.RiskPartitionSeqs) = LogPosition.Record(State.RiskLastSeq, State.RiskPartitionSeqs, seq);
         MarkChanged();
         return Task.CompletedTask;
     }
 
     public Task ApplyCaseRisks(long seq, IReadOnlyList<CaseRiskChange> changes)
     {
-        if (seq <= State.RiskLastSeq) return Task.CompletedTask;
+        if (LogPosition.Covers(State.RiskLastSeq, State.RiskPartitionSeqs, seq)) return Task.CompletedTask;
         foreach (var change in changes) State.Tally.Risk.Apply(change);
-        State.RiskLastSeq = seq;
+        (State.RiskLastSeq, State.RiskPartitionSeqs) = LogPosition.Record(State.RiskLastSeq, State.RiskPartitionSeqs, seq);
         MarkChanged();
         return Task.CompletedTask;
     }
@@ -111,4 +111,8 @@ public class AreaState
     /// <summary>Last log seq whose incident re-score reached this area (<see cref="AreaGrain{TState}.ApplyCaseRisk"/>).</summary>
     [Id(1)]
     public long RiskLastSeq { get; set; }
+
+    /// <summary>As <see cref="RiskLastSeq"/> for the cluster's other partitions (<see cref="LogPosition"/>).</summary>
+    [Id(2)]
+    public Dictionary<int, long>? RiskPartitionSeqs { get; set; }
 }

@@ -29,6 +29,10 @@ public sealed class AreaTally
     [Id(5)]
     public long LastSeq { get; set; }
 
+    /// <summary>As <see cref="LastSeq"/> for the cluster's other partitions (<see cref="Ingest.LogPosition"/>); null in embedded mode.</summary>
+    [Id(7)]
+    public Dictionary<int, long>? PartitionSeqs { get; set; }
+
     /// <summary>Escalation risk of the open cases below this area (fed by <see cref="CaseChange.Risk"/> and incident re-scores).</summary>
     [Id(6)]
     public AreaRiskTally Risk { get; set; } = new();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using Warning.Silo.Ingest;
 using Warning.Analytics.Disputes;
@@ -18,7 +19,9 @@ public sealed class GridState : AreaState
 }
 
 /// <summary>A grid (网格): one grid worker's ~300 households; knows its open cases and when it last screened.</summary>
-[GrainType("grid")]
+// Activated on the silo that first calls it: in cluster mode the owner of its county's partition, so a county's grains
+// live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
+[GrainType("grid"), PreferLocalPlacement]
 public sealed class GridGrain([PersistentState("state")] IPersistentState<GridState> state, DirtyGrains dirty,
     AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
     : AreaGrain<GridState>(state, dirty, hierarchy, clock, screening, risk), IGridGrain

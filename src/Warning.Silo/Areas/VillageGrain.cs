@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using Warning.Silo.Ingest;
 using Warning.Analytics.Disputes;
@@ -17,7 +18,9 @@ public sealed class VillageState : AreaState
 }
 
 /// <summary>A village or community (村/社区): the roll-up of its grids, the unit spike detection watches.</summary>
-[GrainType("village")]
+// Activated on the silo that first calls it: in cluster mode the owner of its county's partition, so a county's grains
+// live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
+[GrainType("village"), PreferLocalPlacement]
 public sealed class VillageGrain([PersistentState("state")] IPersistentState<VillageState> state, DirtyGrains dirty,
     AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
     : AreaGrain<VillageState>(state, dirty, hierarchy, clock, screening, risk), IVillageGrain

@@ -4,6 +4,7 @@ using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Silo.Areas;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using Warning.Silo.Ingest;
 using Warning.Silo.Persons;
@@ -11,13 +12,15 @@ using Warning.Silo.Risk;
 
 namespace Warning.Silo.Cases;
 
-[GrainType("case")]
+// Activated on the silo that first calls it: in cluster mode the owner of its county's partition, so a county's grains
+// live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
+[GrainType("case"), PreferLocalPlacement]
 public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseState> state, DirtyGrains dirty,
     CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
 {
     public async Task<CaseChange?> ApplyReport(long seq, ScreeningReport report)
     {
-        if (seq <= State.LastSeq) return State.Changes.GetValueOrDefault(seq);
+        if (LogPosition.Covers(State.LastSeq, State.PartitionSeqs, seq)) return State.Changes.GetValueOrDefault(seq);
 
         var opened = !State.Exists;
         DisputeCategory? previousCategory = opened ? null : State.Category;
@@ -64,27 +67,27 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
             PreviousOpenedAt = previousOpenedAt,
         };
         State.Changes[seq] = change;
-        State.LastSeq = seq;
+        (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return change;
     }
 
     public async Task<CaseRiskChange?> LinkIncident(long seq, Incident incident)
     {
-        if (seq <= State.LastSeq) return State.IncidentRiskChanges.GetValueOrDefault(seq);
+        if (LogPosition.Covers(State.LastSeq, State.PartitionSeqs, seq)) return State.IncidentRiskChanges.GetValueOrDefault(seq);
         var linked = new LinkedIncident(incident.IncidentId, incident.Source, incident.Type, incident.OccurredAt, incident.Severity, incident.Summary);
         var at = State.Incidents.FindLastIndex(i => i.OccurredAt <= incident.OccurredAt) + 1;
         State.Incidents.Insert(at, linked);
         var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
         if (risk is not null) State.IncidentRiskChanges[seq] = risk;
-        State.LastSeq = seq;
+        (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return risk;
     }
 
     public async Task<CaseRiskChange?> Rescore(long seq, DateTimeOffset asOf)
     {
-        if (seq <= State.LastSeq) return State.IncidentRiskChanges.GetValueOrDefault(seq);
+        if (LogPosition.Covers(State.LastSeq, State.PartitionSeqs, seq)) return State.IncidentRiskChanges.GetValueOrDefault(seq);
         CaseRiskChange? moved = null;
         if (State.Exists && State.Status.IsOpen() && asOf > LatestEvent() && asOf > (State.RescoredAsOf ?? DateTimeOffset.MinValue))
         {
@@ -93,7 +96,7 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
             if (risk is not null && (risk.PreviousBasisPoints != risk.BasisPoints || risk.PreviousHigh != risk.High))
                 State.IncidentRiskChanges[seq] = moved = risk;
         }
-        State.LastSeq = seq;
+        (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return moved;
     }

@@ -37,6 +37,10 @@ public sealed class CaseState
     [Id(13)]
     public long LastSeq { get; set; }
 
+    /// <summary>As <see cref="LastSeq"/> for the cluster's other partitions (<see cref="Ingest.LogPosition"/>): a case takes rescore ticks from partition 0.</summary>
+    [Id(18)]
+    public Dictionary<int, long>? PartitionSeqs { get; set; }
+
     /// <summary>The latest escalation score with its explanation; null before the first report is scored.</summary>
     [Id(14)]
     public RiskScore? Score { get; set; }

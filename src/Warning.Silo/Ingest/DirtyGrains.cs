@@ -5,6 +5,13 @@ namespace Warning.Silo.Ingest;
 /// <summary>The grains of this silo whose state changed since they last wrote it: what a checkpoint must flush first.</summary>
 public sealed class DirtyGrains
 {
+    /// <summary>
+    /// Cluster mode: grains write their state before each apply call returns instead of behind. The grains a partition's
+    /// owner changes live on every node, where this silo-local set cannot reach them, and a node that dies takes its
+    /// unwritten states with it; writing through makes a returned call durable, so the owner's position is its checkpoint.
+    /// </summary>
+    public bool WriteThrough { get; init; }
+
     // A lock, not a swapped concurrent dictionary: an add racing the swap could land in the taken set after it was read,
     // and that grain, already marked, would never register again.
     private readonly object _gate = new();

@@ -61,13 +61,15 @@ public sealed class IngestApplier : BackgroundService
     private long _checkpointSeq;
     private bool _checkpointHeld;
     private TimeSpan _lastSegmentTime;
+    private readonly bool _clusterMode;
 
     /// <summary>The checkpoint's name on <c>/readyz</c>.</summary>
     public const string CheckpointLoop = "ingestCheckpoint";
 
     public IngestApplier(IngestLog log, IGrainFactory grains, DirtyGrains dirty, Checkpoints checkpoints, AreaHierarchy hierarchy,
-        BackgroundLoops loops, IOptions<ApplierOptions> options, ILogger<IngestApplier> logger)
+        BackgroundLoops loops, IOptions<ApplierOptions> options, IOptions<Cluster.ClusterModeOptions> cluster, ILogger<IngestApplier> logger)
     {
+        _clusterMode = cluster.Value.Enabled;
         _loops = loops;
         loops.Register(CheckpointLoop);
         _log = log;
@@ -77,7 +79,8 @@ public sealed class IngestApplier : BackgroundService
         _hierarchy = hierarchy;
         _options = options;
         _logger = logger;
-        _log.Subscribe(entries => _committed.Writer.TryWrite(entries));
+        // Cluster mode reads the shared log by partition instead; nothing would drain this channel.
+        if (!_clusterMode) _log.Subscribe(entries => _committed.Writer.TryWrite(entries));
     }
 
     /// <summary>Completes once everything in the log at start has been replayed into the grains.</summary>
@@ -105,6 +108,13 @@ public sealed class IngestApplier : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_clusterMode)
+        {
+            // The log is applied by the owners of its partitions (Cluster/PartitionApplier), wherever Orleans keeps them;
+            // this node only relays what its owners applied to its subscribers.
+            _caughtUp.TrySetResult();
+            return;
+        }
         var checkpoint = await _checkpoints.ReadCheckpointAsync();
         _appliedSeq = _checkpointSeq = checkpoint;
         var target = _log.LastSeq;
@@ -157,7 +167,8 @@ public sealed class IngestApplier : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await CheckpointAsync();
+        // Cluster mode: grains write through and each partition owner records its own position.
+        if (!_clusterMode) await CheckpointAsync();
     }
 
     /// <summary>The applied position last recorded: a restart replays the log after it.</summary>
@@ -217,7 +228,14 @@ public sealed class IngestApplier : BackgroundService
         }
     }
 
-    private async Task ApplyAsync(IReadOnlyList<IngestEntry> entries)
+    /// <summary>
+    /// Cluster mode: a partition's owner applies its entries here (<see cref="Cluster.PartitionApplier"/>). A grain call
+    /// that fails is not passed over as in embedded mode: in a cluster it is mostly a node dying or PostgreSQL away, so the
+    /// exception goes to the owner, which applies the same entries again once it can (grains skip what they hold).
+    /// </summary>
+    internal Task ApplyOwnedAsync(IReadOnlyList<IngestEntry> entries) => ApplyAsync(entries, retryFailures: true);
+
+    private async Task ApplyAsync(IReadOnlyList<IngestEntry> entries, bool retryFailures = false)
     {
         // Reports, incidents and rounds go in segments (AreaBatch); a key individual's registration and a re-score tick
         // are barriers: cases scored after them must see them.
@@ -231,7 +249,7 @@ public sealed class IngestApplier : BackgroundService
             }
             if (segment.Count > 0)
             {
-                await ApplySegmentAsync(segment);
+                await ApplySegmentAsync(segment, retryFailures);
                 MarkApplied(segment[^1].Seq);
                 segment.Clear();
             }
@@ -240,7 +258,7 @@ public sealed class IngestApplier : BackgroundService
             {
                 await ApplyAsync(entry);
             }
-            catch (Exception ex)
+            catch (Exception ex) when (!retryFailures)
             {
                 // An entry the grains can't take must not stop the ones after it; it stays in the log for a fix and replay.
                 _logger.LogError(ex, "Applying {Kind} {ItemId} (seq {Seq}) failed", entry.Kind, entry.ItemId, entry.Seq);
@@ -249,7 +267,7 @@ public sealed class IngestApplier : BackgroundService
         }
         if (segment.Count > 0)
         {
-            await ApplySegmentAsync(segment);
+            await ApplySegmentAsync(segment, retryFailures);
             MarkApplied(segment[^1].Seq);
         }
 
@@ -266,7 +284,8 @@ public sealed class IngestApplier : BackgroundService
     {
         lock (_appliedGate)
         {
-            _appliedSeq = seq;
+            // Partition owners apply side by side in cluster mode: the highest seq applied here.
+            if (seq > _appliedSeq) _appliedSeq = seq;
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
                 if (_waiters[i].Seq > seq) continue;
@@ -282,13 +301,13 @@ public sealed class IngestApplier : BackgroundService
     /// log order, so a city grain takes one call per segment instead of one per report; each update still carries its
     /// seq and is applied at most once.
     /// </summary>
-    private async Task ApplySegmentAsync(IReadOnlyList<IngestEntry> segment)
+    private async Task ApplySegmentAsync(IReadOnlyList<IngestEntry> segment, bool retryFailures)
     {
         await YieldToIntakeAsync();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await ApplySegmentCoreAsync(segment);
+            await ApplySegmentCoreAsync(segment, retryFailures);
         }
         finally
         {
@@ -309,7 +328,7 @@ public sealed class IngestApplier : BackgroundService
         while (_log.PendingAppends > 0 && System.Diagnostics.Stopwatch.GetTimestamp() < until) await Task.Delay(1);
     }
 
-    private async Task ApplySegmentCoreAsync(IReadOnlyList<IngestEntry> segment)
+    private async Task ApplySegmentCoreAsync(IReadOnlyList<IngestEntry> segment, bool retryFailures)
     {
         var records = segment.Select(ReadRecord).ToArray();
         var changes = new CaseChange?[segment.Count];
@@ -329,10 +348,10 @@ public sealed class IngestApplier : BackgroundService
             {
                 try
                 {
-                    if (records[i] is ScreeningReport report) changes[i] = await grain.ApplyReport(segment[i].Seq, report);
-                    else if (records[i] is Incident incident) risks[i] = await grain.LinkIncident(segment[i].Seq, incident);
+                    if (records[i] is ScreeningReport report) changes[i] = await grain.ApplyReport(segment[i].Position, report);
+                    else if (records[i] is Incident incident) risks[i] = await grain.LinkIncident(segment[i].Position, incident);
                 }
-                catch (Exception ex)
+                catch (Exception ex) when (!retryFailures)
                 {
                     _logger.LogError(ex, "Applying {Kind} {ItemId} (seq {Seq}) to case {CaseId} failed", segment[i].Kind, segment[i].ItemId, segment[i].Seq, group.Key);
                 }
@@ -356,7 +375,8 @@ public sealed class IngestApplier : BackgroundService
         }
         for (var i = 0; i < segment.Count; i++)
         {
-            var seq = segment[i].Seq;
+            // Grains keep what they applied by position, so each partition's replay is skipped on its own (LogPosition).
+            var seq = segment[i].Position;
             switch (records[i])
             {
                 case ScreeningReport report when changes[i] is { } change:
@@ -377,11 +397,11 @@ public sealed class IngestApplier : BackgroundService
         var calls = areas.Values.Select(async a =>
         {
             try { await _grains.For(a.Area).Apply(a.Updates); }
-            catch (Exception ex) { _logger.LogError(ex, "Applying {Updates} updates (seq {From}–{To}) to area {AreaId} failed", a.Updates.Count, a.Updates[0].Seq, a.Updates[^1].Seq, a.Area.Id); }
+            catch (Exception ex) when (!retryFailures) { _logger.LogError(ex, "Applying {Updates} updates (seq {From}–{To}) to area {AreaId} failed", a.Updates.Count, a.Updates[0].Seq, a.Updates[^1].Seq, a.Area.Id); }
         }).Concat(persons.Select(async p =>
         {
             try { await _grains.GetGrain<IPersonGrain>(p.Key).Apply(p.Value); }
-            catch (Exception ex) { _logger.LogError(ex, "Applying {Updates} updates to key individual {PersonId} failed", p.Value.Count, p.Key); }
+            catch (Exception ex) when (!retryFailures) { _logger.LogError(ex, "Applying {Updates} updates to key individual {PersonId} failed", p.Value.Count, p.Key); }
         }));
         await Task.WhenAll(calls);
     }
@@ -415,38 +435,38 @@ public sealed class IngestApplier : BackgroundService
             case IngestKind.Report:
             {
                 var report = entry.Record as ScreeningReport ?? JsonSerializer.Deserialize<ScreeningReport>(entry.Payload, WarningJson.Options)!;
-                var change = await _grains.GetGrain<ICaseGrain>(report.CaseId!).ApplyReport(entry.Seq, report);
+                var change = await _grains.GetGrain<ICaseGrain>(report.CaseId!).ApplyReport(entry.Position, report);
                 if (change is null) break;
-                await Task.WhenAll(PathOf(change.GridId).Select(a => _grains.For(a).ApplyCaseChange(entry.Seq, change)));
-                await Task.WhenAll(report.PersonIds.Select(p => _grains.GetGrain<IPersonGrain>(p).LinkCase(entry.Seq, change.CaseId)));
+                await Task.WhenAll(PathOf(change.GridId).Select(a => _grains.For(a).ApplyCaseChange(entry.Position, change)));
+                await Task.WhenAll(report.PersonIds.Select(p => _grains.GetGrain<IPersonGrain>(p).LinkCase(entry.Position, change.CaseId)));
                 break;
             }
             case IngestKind.Incident:
             {
                 var incident = entry.Record as Incident ?? JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options)!;
-                var risk = incident.CaseId is null ? null : await _grains.GetGrain<ICaseGrain>(incident.CaseId).LinkIncident(entry.Seq, incident);
-                await Task.WhenAll(PathOf(incident.GridId).Select(a => _grains.For(a).CountIncident(entry.Seq, incident)));
+                var risk = incident.CaseId is null ? null : await _grains.GetGrain<ICaseGrain>(incident.CaseId).LinkIncident(entry.Position, incident);
+                await Task.WhenAll(PathOf(incident.GridId).Select(a => _grains.For(a).CountIncident(entry.Position, incident)));
                 // The case's own grid path, which is where its score is rolled up (an incident may be filed under another grid).
-                if (risk is not null) await Task.WhenAll(PathOf(risk.GridId).Select(a => _grains.For(a).ApplyCaseRisk(entry.Seq, risk)));
-                await Task.WhenAll(incident.PersonIds.Select(p => _grains.GetGrain<IPersonGrain>(p).RecordIncident(entry.Seq, incident)));
+                if (risk is not null) await Task.WhenAll(PathOf(risk.GridId).Select(a => _grains.For(a).ApplyCaseRisk(entry.Position, risk)));
+                await Task.WhenAll(incident.PersonIds.Select(p => _grains.GetGrain<IPersonGrain>(p).RecordIncident(entry.Position, incident)));
                 break;
             }
             case IngestKind.Person:
             {
                 var person = entry.Record as KeyIndividual ?? JsonSerializer.Deserialize<KeyIndividual>(entry.Payload, WarningJson.Options)!;
-                await _grains.GetGrain<IPersonGrain>(person.PersonId).Register(entry.Seq, person);
+                await _grains.GetGrain<IPersonGrain>(person.PersonId).Register(entry.Position, person);
                 break;
             }
             case IngestKind.Screening:
             {
                 var round = entry.Record as ScreeningRound ?? JsonSerializer.Deserialize<ScreeningRound>(entry.Payload, WarningJson.Options)!;
-                await Task.WhenAll(PathOf(round.GridId).Select(a => _grains.For(a).RecordScreening(entry.Seq, round)));
+                await Task.WhenAll(PathOf(round.GridId).Select(a => _grains.For(a).RecordScreening(entry.Position, round)));
                 break;
             }
             case IngestKind.Rescore:
             {
                 var tick = entry.Record as RescoreTick ?? JsonSerializer.Deserialize<RescoreTick>(entry.Payload, WarningJson.Options)!;
-                await OpenCaseRescore.ApplyAsync(_grains, _hierarchy, entry.Seq, tick, _logger);
+                await OpenCaseRescore.ApplyAsync(_grains, _hierarchy, entry.Position, tick, _logger);
                 break;
             }
         }

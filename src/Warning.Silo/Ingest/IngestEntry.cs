@@ -10,10 +10,20 @@ public enum IngestKind { Report, Incident, Person, Rescore, Screening }
 /// One accepted item, as durably appended to the ingest log. <see cref="Payload"/> is the normalised JSON record;
 /// <see cref="Record"/> is the same record still in memory when the entry comes straight from intake (not a replay).
 /// </summary>
-public sealed record IngestEntry(long Seq, IngestKind Kind, string ItemId, string? CaseId, DateTimeOffset ReceivedAt, string Payload, object? Record = null);
+public sealed record IngestEntry(long Seq, IngestKind Kind, string ItemId, string? CaseId, DateTimeOffset ReceivedAt, string Payload, object? Record = null)
+{
+    /// <summary>The partition whose owner applies it (<see cref="IngestPartitions"/>); always 0 in embedded mode.</summary>
+    public int Partition { get; init; }
+
+    /// <summary>What the grains are given as the entry's seq: unique across partitions (<see cref="LogPosition"/>).</summary>
+    public long Position => LogPosition.Of(Partition, Seq);
+}
 
 /// <summary>An item ready to append; <see cref="CaseId"/> is the case it opened or updated, if any.</summary>
-public sealed record PendingItem(IngestKind Kind, string ItemId, string? CaseId, string Payload, object? Record = null);
+public sealed record PendingItem(IngestKind Kind, string ItemId, string? CaseId, string Payload, object? Record = null)
+{
+    public int Partition { get; init; }
+}
 
 /// <summary>
 /// What happened to one appended item: stored now, or already stored earlier (then the earlier case id). An item stored

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Warning.Analytics.Disputes;
 using Warning.Silo.Storage;
@@ -10,11 +10,14 @@ namespace Warning.Silo.Ingest;
 /// <summary>
 /// The durable, append-only log every accepted item goes through before its 202. Concurrent requests are
 /// group-committed: one writer drains whatever batches are waiting into a single transaction, so many small
-/// requests share one fsync instead of paying one each.
+/// requests share one fsync instead of paying one each. The same code runs on the embedded SQLite store and on the
+/// cluster's PostgreSQL (<see cref="LogStore"/>); there every node appends to one log.
 /// </summary>
 public sealed class IngestLog : IAsyncDisposable
 {
-    private readonly WarningDatabase _database;
+    private const string Columns = "seq, kind, item_id, case_id, received_at, payload, log_partition";
+
+    private readonly LogStore _store;
     private readonly ILogger<IngestLog> _logger;
     private readonly Channel<AppendRequest> _requests = Channel.CreateUnbounded<AppendRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
@@ -23,19 +26,20 @@ public sealed class IngestLog : IAsyncDisposable
     // Appends queued and not yet taken by the writer (a single-reader channel cannot count).
     private int _pending;
 
-    public IngestLog(WarningDatabase database, ILogger<IngestLog> logger)
+    public IngestLog(LogStore store, ILogger<IngestLog> logger)
     {
-        _database = database;
+        _store = store;
         _logger = logger;
-        using (var connection = database.Open())
+        using (var connection = store.OpenLog())
         using (var command = connection.CreateCommand())
         {
             command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM ingest_log";
-            _lastSeq = (long)command.ExecuteScalar()!;
+            _lastSeq = Convert.ToInt64(command.ExecuteScalar());
         }
         _writer = Task.Run(WriteLoopAsync);
     }
 
+    /// <summary>The highest seq this node has seen committed (in cluster mode other nodes append too).</summary>
     public long LastSeq => Interlocked.Read(ref _lastSeq);
 
     /// <summary>Appends waiting for the writer: intake is busy while there are any.</summary>
@@ -60,19 +64,30 @@ public sealed class IngestLog : IAsyncDisposable
         return request.Completion.Task;
     }
 
-    public IEnumerable<IngestEntry> ReadAfter(long seq, int limit = int.MaxValue)
+    public IEnumerable<IngestEntry> ReadAfter(long seq, int limit = int.MaxValue) =>
+        Read($"SELECT {Columns} FROM ingest_log WHERE seq > @seq ORDER BY seq LIMIT @limit", seq, limit, partition: null);
+
+    /// <summary>One partition's entries after <paramref name="seq"/>, in log order: what its owner applies next.</summary>
+    public IEnumerable<IngestEntry> ReadPartitionAfter(int partition, long seq, int limit) =>
+        Read($"SELECT {Columns} FROM ingest_log WHERE log_partition = @partition AND seq > @seq ORDER BY seq LIMIT @limit", seq, limit, partition);
+
+    private IEnumerable<IngestEntry> Read(string sql, long seq, int limit, int? partition)
     {
-        using var connection = _database.Open();
+        using var connection = _store.OpenLog();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, kind, item_id, case_id, received_at, payload FROM ingest_log WHERE seq > $seq ORDER BY seq LIMIT $limit";
-        command.Parameters.AddWithValue("$seq", seq);
-        command.Parameters.AddWithValue("$limit", limit);
+        command.CommandText = sql;
+        LogStore.Parameter(command, "@seq", seq);
+        LogStore.Parameter(command, "@limit", limit);
+        if (partition is { } p) LogStore.Parameter(command, "@partition", p);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             yield return new IngestEntry(
                 reader.GetInt64(0), Enum.Parse<IngestKind>(reader.GetString(1)), reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), DateTimeOffset.Parse(reader.GetString(4)), reader.GetString(5));
+                reader.IsDBNull(3) ? null : reader.GetString(3), DateTimeOffset.Parse(reader.GetString(4)), reader.GetString(5))
+            {
+                Partition = reader.GetInt32(6),
+            };
         }
     }
 
@@ -94,23 +109,8 @@ public sealed class IngestLog : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        await using var connection = _database.Open();
+        Appender? appender = null;
         var batch = new List<AppendRequest>();
-        using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT INTO ingest_log (kind, item_id, case_id, received_at, payload) VALUES ($kind, $id, $case, $at, $payload)
-            ON CONFLICT (kind, item_id) DO NOTHING
-            """;
-        var pKind = insert.Parameters.Add("$kind", SqliteType.Text);
-        var pId = insert.Parameters.Add("$id", SqliteType.Text);
-        var pCase = insert.Parameters.Add("$case", SqliteType.Text);
-        var pAt = insert.Parameters.Add("$at", SqliteType.Text);
-        var pPayload = insert.Parameters.Add("$payload", SqliteType.Text);
-        using var existing = connection.CreateCommand();
-        existing.CommandText = "SELECT seq, case_id, payload FROM ingest_log WHERE kind = $kind AND item_id = $id";
-        var eKind = existing.Parameters.Add("$kind", SqliteType.Text);
-        var eId = existing.Parameters.Add("$id", SqliteType.Text);
-
         while (await _requests.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -124,50 +124,18 @@ public sealed class IngestLog : IAsyncDisposable
             var results = new AppendResult[batch.Count][];
             try
             {
-                var receivedAt = DateTimeOffset.UtcNow;
-                var at = receivedAt.ToString("O");
-                using var transaction = connection.BeginTransaction();
-                insert.Transaction = transaction;
-                existing.Transaction = transaction;
-                var seq = _lastSeq;
-                for (var b = 0; b < batch.Count; b++)
-                {
-                    var items = batch[b].Items;
-                    var itemResults = results[b] = new AppendResult[items.Count];
-                    for (var i = 0; i < items.Count; i++)
-                    {
-                        var item = items[i];
-                        var kind = item.Kind.ToString();
-                        pKind.Value = kind;
-                        pId.Value = item.ItemId;
-                        pCase.Value = (object?)item.CaseId ?? DBNull.Value;
-                        pAt.Value = at;
-                        pPayload.Value = item.Payload;
-                        if (insert.ExecuteNonQuery() == 1)
-                        {
-                            seq++;
-                            itemResults[i] = new AppendResult(false, seq, item.CaseId);
-                            committed.Add(new IngestEntry(seq, item.Kind, item.ItemId, item.CaseId, receivedAt, item.Payload, item.Record));
-                        }
-                        else
-                        {
-                            eKind.Value = kind;
-                            eId.Value = item.ItemId;
-                            using var reader = existing.ExecuteReader();
-                            reader.Read();
-                            itemResults[i] = new AppendResult(true, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1),
-                                PayloadDiff.Fields(reader.GetString(2), item.Payload));
-                        }
-                    }
-                }
-                transaction.Commit();
-                // INTEGER PRIMARY KEY without AUTOINCREMENT hands out max+1, and this loop is the only writer.
-                _lastSeq = seq;
+                appender ??= new Appender(_store);
+                var last = appender.Append(batch, results, committed);
+                if (last > Interlocked.Read(ref _lastSeq)) Interlocked.Exchange(ref _lastSeq, last);
             }
             catch (Exception ex)
             {
+                // Nothing of the batch is committed (the transaction rolled back, or never began) and nobody gets a 202
+                // for it. The connection may be what broke (PostgreSQL restarted): the next batch opens a new one.
                 _logger.LogError(ex, "Ingest append failed for {Requests} requests", batch.Count);
                 foreach (var request in batch) request.Completion.TrySetException(ex);
+                appender?.Dispose();
+                appender = null;
                 continue;
             }
 
@@ -183,6 +151,7 @@ public sealed class IngestLog : IAsyncDisposable
             }
             for (var b = 0; b < batch.Count; b++) batch[b].Completion.TrySetResult(results[b]);
         }
+        appender?.Dispose();
     }
 
     public async ValueTask DisposeAsync()
@@ -192,4 +161,99 @@ public sealed class IngestLog : IAsyncDisposable
     }
 
     private sealed record AppendRequest(IReadOnlyList<PendingItem> Items, TaskCompletionSource<AppendResult[]> Completion);
+
+    /// <summary>The writer's connection and prepared commands, kept across batches and dropped when one fails.</summary>
+    private sealed class Appender : IDisposable
+    {
+        private readonly DbConnection _connection;
+        private readonly DbCommand _insert;
+        private readonly DbCommand _existing;
+        private readonly DbCommand? _lock;
+        private readonly DbParameter _kind, _id, _case, _at, _payload, _partition, _existingKind, _existingId;
+
+        public Appender(LogStore store)
+        {
+            _connection = store.OpenLog();
+            _insert = _connection.CreateCommand();
+            // RETURNING: the seq the database handed out, or no row when the id is already in the log.
+            _insert.CommandText = """
+                INSERT INTO ingest_log (kind, item_id, case_id, received_at, payload, log_partition)
+                VALUES (@kind, @id, @case, @at, @payload, @partition)
+                ON CONFLICT (kind, item_id) DO NOTHING RETURNING seq
+                """;
+            _kind = LogStore.Parameter(_insert, "@kind", "");
+            _id = LogStore.Parameter(_insert, "@id", "");
+            _case = LogStore.Parameter(_insert, "@case", "");
+            _at = LogStore.Parameter(_insert, "@at", "");
+            _payload = LogStore.Parameter(_insert, "@payload", "");
+            _partition = LogStore.Parameter(_insert, "@partition", 0);
+            _existing = _connection.CreateCommand();
+            _existing.CommandText = "SELECT seq, case_id, payload FROM ingest_log WHERE kind = @kind AND item_id = @id";
+            _existingKind = LogStore.Parameter(_existing, "@kind", "");
+            _existingId = LogStore.Parameter(_existing, "@id", "");
+            if (store.AppendLockSql is { } lockSql)
+            {
+                _lock = _connection.CreateCommand();
+                _lock.CommandText = lockSql;
+            }
+        }
+
+        /// <summary>Appends every request's items in one transaction; returns the highest seq committed.</summary>
+        public long Append(List<AppendRequest> batch, AppendResult[][] results, List<IngestEntry> committed)
+        {
+            var receivedAt = DateTimeOffset.UtcNow;
+            var at = receivedAt.ToString("O");
+            long last = 0;
+            using var transaction = _connection.BeginTransaction();
+            _insert.Transaction = transaction;
+            _existing.Transaction = transaction;
+            if (_lock is not null)
+            {
+                _lock.Transaction = transaction;
+                _lock.ExecuteNonQuery();
+            }
+            for (var b = 0; b < batch.Count; b++)
+            {
+                var items = batch[b].Items;
+                var itemResults = results[b] = new AppendResult[items.Count];
+                for (var i = 0; i < items.Count; i++)
+                {
+                    var item = items[i];
+                    var kind = item.Kind.ToString();
+                    _kind.Value = kind;
+                    _id.Value = item.ItemId;
+                    _case.Value = (object?)item.CaseId ?? DBNull.Value;
+                    _at.Value = at;
+                    _payload.Value = item.Payload;
+                    _partition.Value = item.Partition;
+                    if (_insert.ExecuteScalar() is { } inserted and not DBNull)
+                    {
+                        var seq = Convert.ToInt64(inserted);
+                        last = Math.Max(last, seq);
+                        itemResults[i] = new AppendResult(false, seq, item.CaseId);
+                        committed.Add(new IngestEntry(seq, item.Kind, item.ItemId, item.CaseId, receivedAt, item.Payload, item.Record) { Partition = item.Partition });
+                    }
+                    else
+                    {
+                        _existingKind.Value = kind;
+                        _existingId.Value = item.ItemId;
+                        using var reader = _existing.ExecuteReader();
+                        reader.Read();
+                        itemResults[i] = new AppendResult(true, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                            PayloadDiff.Fields(reader.GetString(2), item.Payload));
+                    }
+                }
+            }
+            transaction.Commit();
+            return last;
+        }
+
+        public void Dispose()
+        {
+            _insert.Dispose();
+            _existing.Dispose();
+            _lock?.Dispose();
+            _connection.Dispose();
+        }
+    }
 }

@@ -7,7 +7,7 @@ namespace Warning.Silo.Ingest;
 /// The accept step shared by the HTTP endpoints and the demo feed: records that passed the contract rules are
 /// normalised to JSON, appended durably, and only then made known as cases and persons.
 /// </summary>
-public sealed class Intake(IngestLog log, KnownIds known)
+public sealed class Intake(IngestLog log, KnownIds known, IngestPartitions partitions)
 {
     public async Task<AppendResult[]> AcceptAsync(IReadOnlyList<object> records, CancellationToken cancellationToken = default)
     {
@@ -21,7 +21,7 @@ public sealed class Intake(IngestLog log, KnownIds known)
                 KeyIndividual p => new PendingItem(IngestKind.Person, p.PersonId, null, JsonSerializer.Serialize(p, WarningJson.Options), p),
                 ScreeningRound s => new PendingItem(IngestKind.Screening, s.ScreeningId, null, JsonSerializer.Serialize(s, WarningJson.Options), s),
                 var other => throw new ArgumentException($"not an ingest record: {other.GetType().Name}", nameof(records)),
-            };
+            } with { Partition = partitions.Of(records[i], known) };
         }
 
         var results = await log.AppendAsync(pending, cancellationToken);

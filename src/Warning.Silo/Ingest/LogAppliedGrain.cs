@@ -20,7 +20,12 @@ public interface ILogAppliedGrain : IGrainWithStringKey
 /// <see cref="DirtyGrains"/>; the applier flushes them all before it moves the checkpoint, and a grain deactivating
 /// writes its own.
 /// </summary>
-public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, DirtyGrains dirty) : Grain, ILogAppliedGrain
+/// <para>
+/// In cluster mode (<see cref="DirtyGrains.WriteThrough"/>) a changed state is written before the call that changed it
+/// returns (a grain-level call filter, so every apply method is covered). A write that fails leaves the state marked, and
+/// the next call writes it even if that call is a replay the grain skips: a call that returns means "all I hold is durable".
+/// </para>
+public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, DirtyGrains dirty) : Grain, ILogAppliedGrain, IIncomingGrainCallFilter
     where TState : new()
 {
     private bool _dirty;
@@ -34,7 +39,16 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
     {
         if (_dirty) return;
         _dirty = true;
-        dirty.Add(this.GetGrainId(), this.AsReference<ILogAppliedGrain>());
+        if (!dirty.WriteThrough) dirty.Add(this.GetGrainId(), this.AsReference<ILogAppliedGrain>());
+    }
+
+    // Embedded mode passes straight through: no extra await on the grains' hot path.
+    public Task Invoke(IIncomingGrainCallContext context) => dirty.WriteThrough ? InvokeWritingThroughAsync(context) : context.Invoke();
+
+    private async Task InvokeWritingThroughAsync(IIncomingGrainCallContext context)
+    {
+        await context.Invoke();
+        if (_dirty) await Flush();
     }
 
     public async Task Flush()

@@ -1,5 +1,6 @@
 using Warning.Analytics.Disputes;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 using Warning.Silo.Ingest;
 
@@ -13,9 +14,13 @@ public sealed class PersonState
     [Id(2)] public DateTimeOffset? LastCheckIn { get; set; }
     [Id(3)] public int MissedCheckIns { get; set; }
     [Id(4)] public long LastSeq { get; set; }
+    /// <summary>As <see cref="LastSeq"/> for the cluster's other partitions (<see cref="LogPosition"/>).</summary>
+    [Id(5)] public Dictionary<int, long>? PartitionSeqs { get; set; }
 }
 
-[GrainType("person")]
+// Activated on the silo that first calls it: in cluster mode the owner of its county's partition, so a county's grains
+// live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
+[GrainType("person"), PreferLocalPlacement]
 public sealed class PersonGrain([PersistentState("state")] IPersistentState<PersonState> state, DirtyGrains dirty)
     : LogAppliedGrain<PersonState>(state, dirty), IPersonGrain
 {
@@ -50,9 +55,9 @@ public sealed class PersonGrain([PersistentState("state")] IPersistentState<Pers
 
     private Task Apply(long seq, Action change)
     {
-        if (seq <= State.LastSeq) return Task.CompletedTask;
+        if (LogPosition.Covers(State.LastSeq, State.PartitionSeqs, seq)) return Task.CompletedTask;
         change();
-        State.LastSeq = seq;
+        (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return Task.CompletedTask;
     }

@@ -14,6 +14,10 @@ public sealed class WarningDatabase
         Directory.CreateDirectory(Path.GetDirectoryName(_options.DatabasePath)!);
         using var connection = Open();
         Execute(connection, Schema);
+        // Stores made before partitions: every entry is in partition 0, the embedded mode's only one.
+        using var columns = connection.CreateCommand();
+        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('ingest_log') WHERE name = 'log_partition'";
+        if ((long)columns.ExecuteScalar()! == 0) Execute(connection, "ALTER TABLE ingest_log ADD COLUMN log_partition INTEGER NOT NULL DEFAULT 0");
     }
 
     public string ConnectionString => _options.ConnectionString;
@@ -41,6 +45,7 @@ public sealed class WarningDatabase
             case_id     TEXT,
             received_at TEXT NOT NULL,
             payload     TEXT NOT NULL,
+            log_partition INTEGER NOT NULL DEFAULT 0,
             UNIQUE (kind, item_id)
         );
         CREATE INDEX IF NOT EXISTS ingest_log_case ON ingest_log(case_id) WHERE case_id IS NOT NULL;

@@ -12,20 +12,22 @@ public static class HealthEndpoints
         app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
 
         // Ready once the store answers, the grains have replayed everything accepted before this start and no background loop is failing.
-        app.MapGet("/readyz", async (WarningDatabase database, IngestApplier applier, InfluxClient influx, BackgroundLoops loops, CancellationToken ct) =>
+        app.MapGet("/readyz", async (LogStore store, IngestApplier applier, InfluxClient influx, BackgroundLoops loops, CancellationToken ct) =>
         {
             var checks = new Dictionary<string, string>();
+            // The store intake appends to: the embedded SQLite file, or the cluster's PostgreSQL.
+            var name = store.Shared ? "postgres" : "sqlite";
             try
             {
-                using var connection = database.Open();
-                using var command = connection.CreateCommand();
+                await using var connection = store.OpenLog();
+                await using var command = connection.CreateCommand();
                 command.CommandText = "SELECT 1";
-                command.ExecuteScalar();
-                checks["sqlite"] = "ok";
+                await command.ExecuteScalarAsync(ct);
+                checks[name] = "ok";
             }
             catch (Exception ex)
             {
-                checks["sqlite"] = ex.Message;
+                checks[name] = ex.Message;
             }
             // Reports are still accepted while InfluxDB is down (its points spill to disk), but ready means every store answers.
             if (influx.Enabled) checks["influxdb"] = await influx.PingAsync(ct) ?? "ok";

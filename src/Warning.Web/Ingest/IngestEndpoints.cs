@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Warning.Analytics.Disputes;
@@ -78,7 +79,11 @@ public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownI
                     continue;
                 }
                 var id = item.TryGetProperty(idField, out var idElement) && FieldReader.TryReadString(idElement, out var text) ? text : null;
-                var (record, fields) = read(item, context);
+                (T? record, FieldReader fields) read1;
+                // Cluster mode: a case or person another node accepted is looked up in PostgreSQL.
+                try { read1 = read(item, context); }
+                catch (DbException ex) { return StoreUnavailable(http, kind, items.Count, ex); }
+                var (record, fields) = read1;
                 if (record is null) results[i] = new IngestItemResult(i, id, "rejected", null, fields.Errors);
                 else
                 {
@@ -89,7 +94,17 @@ public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownI
 
             if (valid.Count > 0)
             {
-                var appended = await intake.AcceptAsync(valid, http.RequestAborted);
+                AppendResult[] appended;
+                try
+                {
+                    appended = await intake.AcceptAsync(valid, http.RequestAborted).WaitAsync(options.Value.AppendTimeout, http.RequestAborted);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+                {
+                    // The store did not confirm the append (PostgreSQL away, a disk error, or no answer in time): no 202 for what
+                    // may not be kept. If it did commit after all, the client's retry with the same ids comes back as duplicates.
+                    return StoreUnavailable(http, kind, valid.Count, ex);
+                }
                 for (var v = 0; v < valid.Count; v++)
                 {
                     var i = validIndex[v];
@@ -120,5 +135,14 @@ public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownI
             }
             return Results.Json(response, WarningJson.Options, statusCode: StatusCodes.Status202Accepted);
         }
+    }
+
+    private IResult StoreUnavailable(HttpContext http, string kind, int items, Exception ex)
+    {
+        var retryAfter = options.Value.RetryAfterSeconds;
+        logger.LogWarning("Ingest {Kind}: the log's store did not take {Items} items ({Error}); answering 503", kind, items, ex.Message);
+        http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Field(StatusCodes.Status503ServiceUnavailable, "Store unavailable", "$", "store",
+            $"the ingest log cannot take items right now; nothing of this request was accepted, retry after {retryAfter} s with the same ids");
     }
 }

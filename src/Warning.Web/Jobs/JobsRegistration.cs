@@ -1,3 +1,4 @@
+using Warning.Silo.Cluster;
 using System.Linq.Expressions;
 using Hangfire;
 using Hangfire.AspNetCore;
@@ -27,7 +28,19 @@ public static class JobsRegistration
     /// </summary>
     public static IServiceCollection AddWarningJobs(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<JobsOptions>().Bind(config.GetSection(JobsOptions.Section)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddOptions<JobsOptions>().Bind(config.GetSection(JobsOptions.Section))
+            .PostConfigure(o =>
+            {
+                // In cluster mode the nodes share one job store unless told otherwise: each job and each occurrence of a
+                // recurring one then runs on one node, not once per node (a re-score tick appended three times).
+                var cluster = config.GetSection(ClusterModeOptions.Section).Get<ClusterModeOptions>();
+                if (cluster is { Enabled: true } && config[$"{JobsOptions.Section}:Storage"] is null && !string.IsNullOrWhiteSpace(cluster.Postgres))
+                {
+                    o.Storage = JobStorageKind.PostgreSql;
+                    o.ConnectionString = cluster.Postgres;
+                }
+            })
+            .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
         services.AddSingleton(sp => JobStores.Create(sp.GetRequiredService<IOptions<JobsOptions>>().Value,
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Warning.Web.Jobs")));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));

@@ -21,17 +21,35 @@ public sealed class LiveFeed
     private readonly Dictionary<string, LiveMessage> _latestByType = new();
     private long _seq;
 
-    public LiveFeed(IHubContext<ScreenHub> hub, TimeProvider time)
+    private readonly bool _shared;
+
+    /// <summary>The epoch of every node's feed in cluster mode: one feed, numbered by all of them.</summary>
+    public const long ClusterEpoch = 1;
+
+    /// <param name="shared">
+    /// Cluster mode: every node's pushes reach every node's screens (the Redis backplane), so the nodes number one feed
+    /// together: the same epoch, and each number the time in microseconds (or one more than the last, if higher). Numbers
+    /// from different nodes then interleave in time order, and a screen's "drop at or below the last seen" only drops a
+    /// situation older than one it has. A node's <see cref="Since(long)"/> answers from what it published itself, which
+    /// includes a situation at least every refresh interval: enough for a screen to catch up on.
+    /// </param>
+    public LiveFeed(IHubContext<ScreenHub> hub, TimeProvider time, ILogger<LiveFeed>? logger = null, bool shared = false)
     {
         _hub = hub;
         _time = time;
-        Epoch = time.GetUtcNow().ToUnixTimeMilliseconds();
+        _logger = logger;
+        _shared = shared;
+        Epoch = shared ? ClusterEpoch : time.GetUtcNow().ToUnixTimeMilliseconds();
         // Nothing is persisted, yet numbers must not go backwards across a restart: a screen that stays open through one
         // (and its script may predate the epoch) drops anything at or below the last number it saw. Starting at the start
         // time in microseconds lands above every number of an earlier process unless that one published more than a
         // message per microsecond it ran, or the clock was set back; the epoch covers that case. 2^53 is past year 2255.
-        _seq = Epoch * 1000;
+        _seq = shared ? Microseconds() : Epoch * 1000;
     }
+
+    private readonly ILogger<LiveFeed>? _logger;
+
+    private long Microseconds() => (_time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
     /// <summary>This process's feed: its start time in unix milliseconds. A client that sees another one forgets its sequence numbers.</summary>
     public long Epoch { get; }
@@ -41,12 +59,27 @@ public sealed class LiveFeed
         LiveMessage message;
         lock (_recent)
         {
-            message = new LiveMessage(Epoch, ++_seq, type, _time.GetUtcNow(), data);
+            _seq = _shared ? Math.Max(_seq + 1, Microseconds()) : _seq + 1;
+            message = new LiveMessage(Epoch, _seq, type, _time.GetUtcNow(), data);
             _recent.AddLast(message);
             if (_recent.Count > Kept) _recent.RemoveFirst();
             _latestByType[type] = message;
         }
-        await _hub.Clients.All.SendAsync("message", message);
+        if (!_shared)
+        {
+            await _hub.Clients.All.SendAsync("message", message);
+            return;
+        }
+        try
+        {
+            await _hub.Clients.All.SendAsync("message", message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Redis away: nobody hears this push, but it is kept above, and a screen asks for it with Resume(lastSeq)
+            // once pushes reach it again. The node goes on; only the screens wait.
+            _logger?.LogWarning("Live push {Type} {Seq} not sent through the backplane: {Error}", type, message.Seq, ex.Message);
+        }
     }
 
     /// <summary>Messages after <paramref name="lastSeq"/>; if some were already dropped, the latest of each type instead.</summary>

@@ -49,13 +49,27 @@ public static class TestServers
     /// <summary>A Redis of the test's own on a free port, for tests that stop it.</summary>
     public static async Task<(string Configuration, Func<Task> Stop, Func<Task> Start)> OwnRedisAsync()
     {
-        var port = ServiceProcess.FreePort().ToString();
-        var dir = Directory.CreateTempSubdirectory("warning-redis-").FullName;
-        var env = new Dictionary<string, string> { ["REDIS_PORT"] = port, ["REDIS_DIR"] = dir };
-        Func<Task> start = () => RunScriptAsync("redis.sh", "start", env);
-        Func<Task> stop = () => RunScriptAsync("redis.sh", "stop", env);
-        await start();
+        var (port, stop, start) = await OwnServerAsync("redis.sh", "REDIS_PORT", "REDIS_DIR", "warning-redis-");
         return ($"127.0.0.1:{port}", stop, start);
+    }
+
+    /// <summary>A PostgreSQL cluster of the test's own on a free port (scripts/postgres.sh), for tests that stop it.</summary>
+    public static async Task<(string ConnectionString, Func<Task> Stop, Func<Task> Start)> OwnPostgresAsync()
+    {
+        var (port, stop, start) = await OwnServerAsync("postgres.sh", "PG_PORT", "PG_DIR", "warning-pg-");
+        return ($"Host=127.0.0.1;Port={port};Database=warning;Username=warning;Password=warning", stop, start);
+    }
+
+    /// <summary>Starts one of the project's server scripts on a free port and a folder of its own.</summary>
+    private static async Task<(string Port, Func<Task> Stop, Func<Task> Start)> OwnServerAsync(string script, string portVariable, string dirVariable, string prefix)
+    {
+        var port = ServiceProcess.FreePort().ToString();
+        var dir = Directory.CreateTempSubdirectory(prefix).FullName;
+        var env = new Dictionary<string, string> { [portVariable] = port, [dirVariable] = dir };
+        Func<Task> start = () => RunScriptAsync(script, "start", env);
+        Func<Task> stop = () => RunScriptAsync(script, "stop", env);
+        await start();
+        return (port, stop, start);
     }
 
     public static Task RunScriptAsync(string script, string action, IReadOnlyDictionary<string, string>? environment = null) =>

@@ -140,6 +140,9 @@ function renderSpikes(data) {
 }
 
 function handle(message) {
+  // Pushes stopped for a while although the connection stayed up (in cluster mode: the Redis backplane was away), and
+  // now one came: ask for what was missed meanwhile. resume() marks the data fresh before it hands its messages here.
+  if (performance.now() - dataAt > staleAfterMs && connection.state === signalR.HubConnectionState.Connected) resume();
   if (message.epoch !== epoch) forget(message.epoch);
   if (message.seq <= (lastSeqByType.get(message.type) ?? 0)) return;
   lastSeqByType.set(message.type, message.seq);
