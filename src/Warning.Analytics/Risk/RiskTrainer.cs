@@ -1,15 +1,22 @@
 using System.Diagnostics;
+using Warning.Analytics.Risk.MlNet;
 using Warning.Analytics.Risk.Xgboost;
 
 namespace Warning.Analytics.Risk;
 
 public sealed record TrainingOptions
 {
+    /// <summary>Which trees: LightGbm through ML.NET by default (bench/risk-eval-dingxi-*.txt compares them).</summary>
+    public RiskTrainerKind Trainer { get; init; } = RiskTrainerKind.LightGbm;
+
     public int Rounds { get; init; } = 200;
     public int MaxDepth { get; init; } = 4;
     public double LearningRate { get; init; } = 0.08;
     public int Threads { get; init; } = 2;
     public double MinChildWeight { get; init; } = 5;
+
+    /// <summary>Smallest leaf in rows (ML.NET trainers; XGBoost uses <see cref="MinChildWeight"/> alone).</summary>
+    public int MinExamplesPerLeaf { get; init; } = 20;
     public int Seed { get; init; } = 7;
 
     /// <summary>Share of the period (by scoring time) used to train, then to calibrate; the rest is the test period.</summary>
@@ -57,23 +64,17 @@ public static class RiskTrainer
         if (split.Train.Length == 0 || split.Calibration.Length == 0)
             throw new InvalidOperationException($"not enough history: {split.Train.Length} training and {split.Calibration.Length} calibration rows");
         var (xTrain, yTrain) = Gather(set, split.Train);
-        XgbBooster booster;
-        using (var train = new XgbMatrix(xTrain, split.Train.Length, RiskFeatures.Count, yTrain))
-        {
-            booster = XgbBooster.Train(train, Parameters(options), options.Rounds,
-                r => { if (r % 50 == 0 || r == options.Rounds) progress?.Invoke($"boosting round {r}/{options.Rounds}"); });
-        }
+        var trees = TrainTrees(xTrain, yTrain, split.Train.Length, options, progress);
         var (xCal, yCal) = Gather(set, split.Calibration);
-        float[] margins;
-        using (var cal = new XgbMatrix(xCal, split.Calibration.Length, RiskFeatures.Count))
-            margins = booster.PredictMargin(cal);
+        // The trainers' own calibrators are fixed or fitted on training rows; Platt is fitted here, on the calibration period.
+        var margins = trees.Margins(xCal, split.Calibration.Length);
         var platt = PlattCalibration.Fit(margins, yCal);
         progress?.Invoke($"calibrated: A={platt.A:F3} B={platt.B:F3}");
 
         var metrics = new Dictionary<string, double>();
         var info = new RiskModelInfo(version, DateTimeOffset.UtcNow, set.From, set.To, split.CalibrationFrom, split.TestFrom,
-            RiskFeatures.All.Select(f => f.Name).ToArray(), platt, split.Train.Length, split.Calibration.Length, split.Test.Length, metrics, source);
-        var model = new RiskModel(booster, info);
+            RiskFeatures.All.Select(f => f.Name).ToArray(), platt, split.Train.Length, split.Calibration.Length, split.Test.Length, metrics, source, trees.Kind);
+        var model = new RiskModel(trees, info);
         if (split.Test.Length > 0)
         {
             var (xTest, yTest) = Gather(set, split.Test);
@@ -85,6 +86,24 @@ public static class RiskTrainer
             metrics["base_rate"] = Math.Round(labels.Count(l => l) / (double)labels.Length, 5);
         }
         return new TrainingResult(model, split, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Trains the trees alone (no calibration) on row-major rows: the trainer's and the benchmark's path.</summary>
+    public static IRiskTrees TrainTrees(float[] x, float[] y, int count, TrainingOptions options, Action<string>? progress = null)
+    {
+        if (options.Trainer == RiskTrainerKind.Xgboost)
+        {
+            using var train = new XgbMatrix(x, count, RiskFeatures.Count, y);
+            var booster = XgbBooster.Train(train, Parameters(options), options.Rounds,
+                r => { if (r % 50 == 0 || r == options.Rounds) progress?.Invoke($"boosting round {r}/{options.Rounds}"); });
+            booster.SetParameter("nthread", "1");
+            return new XgbTrees(booster);
+        }
+        progress?.Invoke($"training {options.Rounds} boosting rounds ({MlNetTrees.KindOf(options.Trainer)}) on {count:N0} rows");
+        var trees = MlNetTrees.Train(x, y, count, options.Trainer, options);
+        // ML.NET's trainers report no rounds as they go; this step is written once all of them are done.
+        progress?.Invoke($"trained: boosting round {options.Rounds}/{options.Rounds}");
+        return trees;
     }
 
     public static Dictionary<string, string> Parameters(TrainingOptions o) => new()
