@@ -1,7 +1,7 @@
 // Risk evaluation: trains on simulator history and prints AUC, AUPR, Brier, calibration and precision among the top k
 // cases per day for the model, the points score, the base rate, the as-of oracle and the full-course hazard, then per
 // county and per category. Several trainers share one replay, split and oracle (RISK_TRAINERS, comma-separated:
-// lightgbm, fasttree, xgboost; default lightgbm); each one's table is printed and written to bench/risk-eval-{city}-{trainer}.txt.
+// lightgbm, fasttree; default lightgbm); each one's table is printed and written to bench/risk-eval-{city}-{trainer}.txt.
 // Usage: dotnet run --project bench/RiskEval -c Release -- [city: dingxi|small] [days=730] [seed=42] [sample=1] [casesPerVillagePerDay]
 using System.Diagnostics;
 using System.Globalization;

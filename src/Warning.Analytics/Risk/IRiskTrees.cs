@@ -1,7 +1,7 @@
 namespace Warning.Analytics.Risk;
 
 /// <summary>Which gradient-boosted trees a model is trained with (<c>Risk:Trainer</c>).</summary>
-public enum RiskTrainerKind { LightGbm, FastTree, Xgboost }
+public enum RiskTrainerKind { LightGbm, FastTree }
 
 /// <summary>
 /// The trees behind a <see cref="RiskModel"/>: raw scores (the ensemble's log-odds scale, before Platt scaling) and

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Warning.Analytics.Risk.MlNet;
-using Warning.Analytics.Risk.Xgboost;
 
 namespace Warning.Analytics.Risk;
 
@@ -180,7 +179,9 @@ public sealed class RiskModel : IDisposable
     {
         var info = JsonSerializer.Deserialize<RiskModelInfo>(File.ReadAllText(Path.Combine(directory, "info.json")), InfoJson)
                    ?? throw new InvalidDataException($"{directory}/info.json is empty");
-        IRiskTrees trees = info.Trees == "xgboost" ? XgbTrees.Load(directory) : MlNetTrees.Load(directory, info.Trees);
+        // Models from before ML.NET (XGBoost's model.json, info.json without "trees") are not read any more: retrain.
+        if (info.Trees == "xgboost") throw new NotSupportedException($"{directory} holds an XGBoost model, which this build no longer loads; retrain");
+        IRiskTrees trees = MlNetTrees.Load(directory, info.Trees);
         try { return new RiskModel(trees, info); }
         catch { trees.Dispose(); throw; }
     }

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using Warning.Analytics.Risk.MlNet;
-using Warning.Analytics.Risk.Xgboost;
 
 namespace Warning.Analytics.Risk;
 
 public sealed record TrainingOptions
 {
-    /// <summary>Which trees: LightGbm through ML.NET by default (bench/risk-eval-dingxi-*.txt compares them).</summary>
+    /// <summary>Which trees: LightGbm by default (bench/risk-eval-dingxi-*.txt compares it with FastTree and the XGBoost it replaced).</summary>
     public RiskTrainerKind Trainer { get; init; } = RiskTrainerKind.LightGbm;
 
     public int Rounds { get; init; } = 200;
@@ -15,7 +14,7 @@ public sealed record TrainingOptions
     public int Threads { get; init; } = 2;
     public double MinChildWeight { get; init; } = 5;
 
-    /// <summary>Smallest leaf in rows (ML.NET trainers; XGBoost uses <see cref="MinChildWeight"/> alone).</summary>
+    /// <summary>Smallest leaf in rows (LightGbm checks <see cref="MinChildWeight"/> too; FastTree only this).</summary>
     public int MinExamplesPerLeaf { get; init; } = 20;
     public int Seed { get; init; } = 7;
 
@@ -91,35 +90,12 @@ public static class RiskTrainer
     /// <summary>Trains the trees alone (no calibration) on row-major rows: the trainer's and the benchmark's path.</summary>
     public static IRiskTrees TrainTrees(float[] x, float[] y, int count, TrainingOptions options, Action<string>? progress = null)
     {
-        if (options.Trainer == RiskTrainerKind.Xgboost)
-        {
-            using var train = new XgbMatrix(x, count, RiskFeatures.Count, y);
-            var booster = XgbBooster.Train(train, Parameters(options), options.Rounds,
-                r => { if (r % 50 == 0 || r == options.Rounds) progress?.Invoke($"boosting round {r}/{options.Rounds}"); });
-            booster.SetParameter("nthread", "1");
-            return new XgbTrees(booster);
-        }
         progress?.Invoke($"training {options.Rounds} boosting rounds ({MlNetTrees.KindOf(options.Trainer)}) on {count:N0} rows");
         var trees = MlNetTrees.Train(x, y, count, options.Trainer, options);
         // ML.NET's trainers report no rounds as they go; this step is written once all of them are done.
         progress?.Invoke($"trained: boosting round {options.Rounds}/{options.Rounds}");
         return trees;
     }
-
-    public static Dictionary<string, string> Parameters(TrainingOptions o) => new()
-    {
-        ["objective"] = "binary:logistic",
-        ["eval_metric"] = "logloss",
-        ["tree_method"] = "hist",
-        ["max_depth"] = o.MaxDepth.ToString(),
-        ["eta"] = o.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["subsample"] = "0.8",
-        ["colsample_bytree"] = "0.9",
-        ["min_child_weight"] = o.MinChildWeight.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["nthread"] = o.Threads.ToString(),
-        ["seed"] = o.Seed.ToString(),
-        ["verbosity"] = "0",
-    };
 
     public static (float[] X, float[] Y) Gather(TrainingSet set, int[] indices)
     {

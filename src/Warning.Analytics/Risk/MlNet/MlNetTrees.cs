@@ -57,7 +57,7 @@ public sealed class MlNetTrees : IRiskTrees
         {
             case RiskTrainerKind.LightGbm:
             {
-                // The XGBoost settings this replaces, in LightGbm's words: depth-limited trees, a minimum hessian per leaf,
+                // The settings of the XGBoost model this replaced, in LightGbm's words: depth-limited trees, a minimum hessian per leaf,
                 // row and column subsampling. LightGbm grows leaf-wise, so the leaf cap is the depth's 2^depth.
                 var model = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
                 {
