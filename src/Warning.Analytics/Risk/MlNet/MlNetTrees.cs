@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.ML;
+using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
 
@@ -80,7 +82,7 @@ public sealed class MlNetTrees : IRiskTrees
                         FeatureFraction = 0.9,
                     },
                 }).Fit(data);
-                chain = model.Append(ml.Transforms.CalculateFeatureContribution(model, RiskFeatures.Count, RiskFeatures.Count, normalize: false).Fit(model.Transform(data)));
+                chain = WithContributions(ml, model, data);
                 break;
             }
             case RiskTrainerKind.FastTree:
@@ -98,7 +100,7 @@ public sealed class MlNetTrees : IRiskTrees
                     BaggingSize = 1,
                     BaggingExampleFraction = 0.8,
                 }).Fit(data);
-                chain = model.Append(ml.Transforms.CalculateFeatureContribution(model, RiskFeatures.Count, RiskFeatures.Count, normalize: false).Fit(model.Transform(data)));
+                chain = WithContributions(ml, model, data);
                 break;
             }
             default:
@@ -106,6 +108,11 @@ public sealed class MlNetTrees : IRiskTrees
         }
         return new MlNetTrees(ml, chain, KindOf(trainer));
     }
+
+    /// <summary>The scorer followed by the contributions of all features, unnormalised (raw score units): what model.zip holds.</summary>
+    private static ITransformer WithContributions<TModel>(MLContext ml, BinaryPredictionTransformer<CalibratedModelParametersBase<TModel, PlattCalibrator>> model, IDataView data)
+        where TModel : class, ICalculateFeatureContribution =>
+        model.Append(ml.Transforms.CalculateFeatureContribution(model, RiskFeatures.Count, RiskFeatures.Count, normalize: false).Fit(model.Transform(data)));
 
     /// <summary>
     /// Loads <c>model.zip</c> from <paramref name="directory"/> and scores one probe row, so a file that loads but cannot
