@@ -172,7 +172,7 @@ public sealed class RiskModelRegistryTests : IDisposable
         Assert.Contains("risk-20250102000000", ex.Message);
         Assert.Same(live, registry.Live);
         // Nothing half-written is left for a restart to find.
-        Assert.Equal([live.Info.Version], Directory.GetDirectories(_directory).Select(Path.GetFileName).ToArray());
+        Assert.Equal([live.Info.Version], Directory.GetDirectories(_directory).Select(d => Path.GetFileName(d)!).ToArray());
     }
 
     [Fact]
