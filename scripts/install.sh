@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
 packages=(sqlite3)
-[ -e /usr/lib/x86_64-linux-gnu/libxgboost.so.0 ] || packages+=(libxgboost0)
+# ML.NET's LightGbm trainer loads lib_lightgbm.so (shipped in the LightGBM NuGet package), which needs OpenMP.
+[ -e /usr/lib/x86_64-linux-gnu/libgomp.so.1 ] || packages+=(libgomp1)
 command -v influxd >/dev/null || packages+=(influxdb)
 command -v curl >/dev/null || packages+=(curl)
 if [ "$mode" = test ]; then

@@ -133,7 +133,7 @@ foreach (var withModel in new[] { false, true })
     var tick = ticks.Order().ElementAt(1);
     var perCase = tick * 1e6 / Math.Max(1, open);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {rate:0.##} | {open:N0} | {(withModel ? "model + SHAP" : "points")} | {tick:F2} | {perCase:F0} | {directPerCase:F0} | {1 - directPerCase / perCase:P0} | {reads.Order().ElementAt(2):F0} |"));
+        $"| {rate:0.##} | {open:N0} | {(withModel ? $"model ({model.Trees.Kind}) + contributions" : "points")} | {tick:F2} | {perCase:F0} | {directPerCase:F0} | {1 - directPerCase / perCase:P0} | {reads.Order().ElementAt(2):F0} |"));
     await host.StopAsync();
     Directory.Delete(scratch, recursive: true);
 }

@@ -1,5 +1,6 @@
-// Risk benchmark: scoring latency (features + XGBoost SHAP + words) for one case and per case in batches of 1,000, and
-// training time for 1 million rows. Usage: dotnet run --project bench/RiskBench -c Release -- [trainingRows=1000000]
+// Risk benchmark: scoring latency (features + trees + feature contributions + words) for one case and per case in
+// batches of 1,000, and training time for 1 million rows, for each trainer named in RISK_TRAINERS (default
+// lightgbm,fasttree). Usage: dotnet run --project bench/RiskBench -c Release -- [trainingRows=1000000]
 using System.Diagnostics;
 using System.Globalization;
 using Warning.Analytics.Disputes;
@@ -10,7 +11,8 @@ var trainingRows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCul
 var from = new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.FromHours(8));
 var city = CityGenerator.Generate(CityShape.Small, 11);
 var set = HistoryReplay.Build(city, new SimulatorOptions { Seed = 11, CasesPerVillagePerDay = 2.0 }, from, from.AddDays(730));
-using var model = RiskTrainer.Train(set, new TrainingOptions(), "bench", "simulator seed 11").Model;
+var trainers = (Environment.GetEnvironmentVariable("RISK_TRAINERS") ?? "lightgbm,fasttree").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+    .Select(t => Enum.Parse<RiskTrainerKind>(t, ignoreCase: true)).ToArray();
 var thresholds = new RiskThresholds();
 var extractor = CaseFeatureExtractor.Default;
 
@@ -40,6 +42,11 @@ static (double P50, double P99) Percentiles(List<double> micros)
     return (micros[micros.Count / 2], micros[(int)(micros.Count * 0.99)]);
 }
 
+var lines = new List<string>();
+foreach (var trainer in trainers)
+{
+using var model = RiskTrainer.Train(set, new TrainingOptions { Trainer = trainer }, "bench", "simulator seed 11").Model;
+var kind = model.Trees.Kind;
 // Warm up (JIT, the learner's lazy configuration).
 for (var i = 0; i < 200; i++) model.Score(extractor.Extract(snapshots[i], AsOf(snapshots[i])), AsOf(snapshots[i]), thresholds, 5);
 
@@ -55,6 +62,20 @@ for (var i = 0; i < 5000; i++)
     PointsScore.Score(extractor.Extract(s, AsOf(s)), AsOf(s), thresholds, 5);
     points.Add(Stopwatch.GetElapsedTime(t).TotalMicroseconds);
 }
+
+// Two grains scoring at the same moment on the two cores: the engine pool gives each its own PredictionEngine.
+var concurrent = new System.Collections.Concurrent.ConcurrentBag<double>();
+Parallel.For(0, 2, t =>
+{
+    for (var i = 0; i < 2500; i++)
+    {
+        var s = snapshots[(t * 997 + i) % snapshots.Length];
+        var start = Stopwatch.GetTimestamp();
+        model.Score(extractor.Extract(s, AsOf(s)), AsOf(s), thresholds, 5);
+        concurrent.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+    }
+});
+var concurrentList = concurrent.ToList();
 
 var batch = new List<double>();
 var rows = new float[1000 * RiskFeatures.Count];
@@ -82,19 +103,24 @@ for (var i = 0; i < trainingRows; i++)
     set.RowOf(k).CopyTo(big.AsSpan(i * RiskFeatures.Count, RiskFeatures.Count));
     labels[i] = set.Rows[k].HarmWithin30Days ? 1 : 0;
 }
-var options = new TrainingOptions();
+var options = new TrainingOptions { Trainer = trainer };
 var watch = Stopwatch.StartNew();
-using (var m = new Warning.Analytics.Risk.Xgboost.XgbMatrix(big, trainingRows, RiskFeatures.Count, labels))
-using (Warning.Analytics.Risk.Xgboost.XgbBooster.Train(m, RiskTrainer.Parameters(options), options.Rounds)) { }
+using (RiskTrainer.TrainTrees(big, labels, trainingRows, options)) { }
 var trainSeconds = watch.Elapsed.TotalSeconds;
+big = [];
 
 var (p50, p99) = Percentiles(one);
 var (pp50, pp99) = Percentiles(points);
 var (b50, b99) = Percentiles(batch);
-var v = Warning.Analytics.Risk.Xgboost.XgbBooster.LibraryVersion();
-Console.WriteLine($"Risk benchmark (libxgboost {v.Major}.{v.Minor}.{v.Patch}, {Environment.ProcessorCount} cores, {RiskFeatures.Count} features, {options.Rounds} trees of depth {options.MaxDepth})");
-Console.WriteLine($"{"measure",-52} {"p50",12} {"p99",12}");
-Console.WriteLine($"{"score one case: model + SHAP words (µs)",-52} {p50,12:F1} {p99,12:F1}");
-Console.WriteLine($"{"score one case: points score (µs)",-52} {pp50,12:F1} {pp99,12:F1}");
-Console.WriteLine($"{"score per case, batches of 1,000: model + SHAP (µs)",-52} {b50,12:F1} {b99,12:F1}");
-Console.WriteLine($"{$"train {trainingRows:N0} rows, {options.Rounds} rounds, {options.Threads} threads (s)",-52} {trainSeconds,12:F1}");
+var (c50, c99) = Percentiles(concurrentList);
+lines.Add($"{$"{kind}: score one case with reasons (µs)",-60} {p50,10:F1} {p99,10:F1}");
+lines.Add($"{$"{kind}: score one case with reasons, 2 threads at once (µs)",-60} {c50,10:F1} {c99,10:F1}");
+lines.Add($"{$"{kind}: score per case, batches of 1,000, with reasons (µs)",-60} {b50,10:F1} {b99,10:F1}");
+lines.Add($"{$"{kind}: train {trainingRows:N0} rows, {options.Rounds} rounds, {options.Threads} threads (s)",-60} {trainSeconds,10:F1}");
+if (trainer == trainers[0]) lines.Insert(0, $"{"points score: one case (µs)",-60} {pp50,10:F1} {pp99,10:F1}");
+}
+
+var o = new TrainingOptions();
+Console.WriteLine($"Risk benchmark (ML.NET 5.0.1, {Environment.ProcessorCount} cores, {RiskFeatures.Count} features, {o.Rounds} trees of at most {1 << o.MaxDepth} leaves, depth {o.MaxDepth} for LightGbm)");
+Console.WriteLine($"{"measure",-60} {"p50",10} {"p99",10}");
+foreach (var line in lines) Console.WriteLine(line);

@@ -1,6 +1,7 @@
 // Risk evaluation: trains on simulator history and prints AUC, AUPR, Brier, calibration and precision among the top k
 // cases per day for the model, the points score, the base rate, the as-of oracle and the full-course hazard, then per
-// county and per category.
+// county and per category. Several trainers share one replay, split and oracle (RISK_TRAINERS, comma-separated:
+// lightgbm, fasttree; default lightgbm); each one's table is printed and written to bench/risk-eval-{city}-{trainer}.txt.
 // Usage: dotnet run --project bench/RiskEval -c Release -- [city: dingxi|small] [days=730] [seed=42] [sample=1] [casesPerVillagePerDay]
 using System.Diagnostics;
 using System.Globalization;
@@ -26,7 +27,19 @@ if (Environment.GetEnvironmentVariable("RISK_ROUNDS") is { } r) training = train
 if (Environment.GetEnvironmentVariable("RISK_DEPTH") is { } d) training = training with { MaxDepth = int.Parse(d, CultureInfo.InvariantCulture) };
 if (Environment.GetEnvironmentVariable("RISK_ETA") is { } e) training = training with { LearningRate = double.Parse(e, CultureInfo.InvariantCulture) };
 if (Environment.GetEnvironmentVariable("RISK_MIN_CHILD_WEIGHT") is { } w) training = training with { MinChildWeight = double.Parse(w, CultureInfo.InvariantCulture) };
-Log($"training: {training.Rounds} rounds, depth {training.MaxDepth}, eta {training.LearningRate}, min_child_weight {training.MinChildWeight}");
-var report = RiskEvaluation.Run(set, training, topK: 10, progress: Log);
-Console.WriteLine($"Risk evaluation: {city}, seed {seed}, {days} days from {from:yyyy-MM-dd}, case sample {sample}");
-Console.Write(report.ToText());
+if (Environment.GetEnvironmentVariable("RISK_MIN_LEAF") is { } leaf) training = training with { MinExamplesPerLeaf = int.Parse(leaf, CultureInfo.InvariantCulture) };
+var trainers = (Environment.GetEnvironmentVariable("RISK_TRAINERS") ?? "lightgbm").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+    .Select(t => Enum.Parse<RiskTrainerKind>(t, ignoreCase: true)).ToArray();
+var references = RiskEvaluation.References(set, training, progress: Log);
+foreach (var trainer in trainers)
+{
+    Log($"training {trainer}: {training.Rounds} rounds, depth {training.MaxDepth}, eta {training.LearningRate}, min_child_weight {training.MinChildWeight}, min leaf {training.MinExamplesPerLeaf}");
+    var report = RiskEvaluation.Run(set, training with { Trainer = trainer }, references, topK: 10, progress: Log);
+    var text = $"Risk evaluation: {city}, seed {seed}, {days} days from {from:yyyy-MM-dd}, case sample {sample}\n" + report.ToText();
+    Console.Write(text);
+    Console.WriteLine();
+    // bench/risk-eval.sh runs from the repository root; RISK_EVAL_OUT moves the tables elsewhere (e.g. a scratch run).
+    var file = Path.GetFullPath(Path.Combine(Environment.GetEnvironmentVariable("RISK_EVAL_OUT") ?? "bench", $"risk-eval-{city}-{trainer.ToString().ToLowerInvariant()}.txt"));
+    File.WriteAllText(file, text);
+    Log($"wrote {file}");
+}

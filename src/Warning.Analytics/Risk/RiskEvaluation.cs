@@ -18,12 +18,16 @@ public sealed record EvaluationReport(
     /// <summary>How the as-of oracle was estimated: redrawn courses kept per row (mean), rows where none matched.</summary>
     public AsOfOracleSummary AsOfOracle { get; init; } = new(0, 0, 0, 0);
 
+    /// <summary>What trained the model's trees, e.g. <c>mlnet-lightgbm</c>.</summary>
+    public string Trees { get; init; } = "";
+
     public ScorerMetrics Of(string scorer) => Scorers.Single(s => s.Scorer == scorer);
 
     public string ToText()
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
+        sb.AppendLine(c, $"model: {Trees}");
         sb.AppendLine(c, $"rows: train {TrainRows:N0}, calibration {CalibrationRows:N0} (from {CalibrationFrom:yyyy-MM-dd}), test {TestRows:N0} (from {TestFrom:yyyy-MM-dd}), test harms {TestHarms:N0}; training {TrainingSeconds:F1}s");
         sb.AppendLine(c, $"{"scorer",-12} {"AUC",7} {"AUPR",7} {"Brier",8} {$"P@{TopK}/day",9}");
         foreach (var s in Scorers) sb.AppendLine(c, $"{s.Scorer,-12} {s.Auc,7:F4} {s.Aupr,7:F4} {s.Brier,8:F5} {s.PrecisionAtTopK,9:F4}");
@@ -85,15 +89,25 @@ public static class RiskEvaluation
 
     private static readonly Dictionary<string, int> Columns = RiskFeatures.All.Select((f, i) => (f.Name, i)).ToDictionary(t => t.Name, t => t.i);
 
+    /// <summary>Trains one model and compares it with the references on the test period.</summary>
     public static EvaluationReport Run(TrainingSet set, TrainingOptions options, int topK = 10, Action<string>? progress = null,
-        int asOfAccept = 400, int asOfMaxDraws = 40_000)
+        int asOfAccept = 400, int asOfMaxDraws = 40_000) =>
+        Run(set, options, References(set, options, asOfAccept, asOfMaxDraws, progress), topK, progress);
+
+    /// <summary>
+    /// What every model on this set is compared with: the test rows' labels, the points score, the base rate, the
+    /// formula on the past, the as-of oracle and the full course. They depend on the data and the split alone, so models
+    /// from several trainers share one (the oracle is most of an evaluation's time).
+    /// </summary>
+    public sealed record EvaluationReferences(TrainingSplit Split, bool[] Labels, double[] Points, double[] BaseRate, double[] Hazard, double[] Oracle,
+        double[] FullCourse, DateOnly[] Days, AsOfOracleSummary AsOf);
+
+    public static EvaluationReferences References(TrainingSet set, TrainingOptions options, int asOfAccept = 400, int asOfMaxDraws = 40_000, Action<string>? progress = null)
     {
-        var result = RiskTrainer.Train(set, options, "eval", "simulator", progress);
-        using var model = result.Model;
-        var test = result.Split.Test;
+        var split = RiskTrainer.Split(set, options);
+        var test = split.Test;
         var (x, y) = RiskTrainer.Gather(set, test);
         var labels = y.Select(v => v > 0.5).ToArray();
-        var modelP = model.Probabilities(x, test.Length);
         var pointsP = new double[test.Length];
         var row = new float[RiskFeatures.Count];
         var thresholds = new RiskThresholds();
@@ -102,7 +116,7 @@ public static class RiskEvaluation
             x.AsSpan(i * RiskFeatures.Count, RiskFeatures.Count).CopyTo(row);
             pointsP[i] = PointsScore.Score(row, default, thresholds, 0).Probability;
         }
-        var (_, yTrain) = RiskTrainer.Gather(set, result.Split.Train);
+        var (_, yTrain) = RiskTrainer.Gather(set, split.Train);
         var baseRate = yTrain.Average();
         var baseP = Enumerable.Repeat((double)baseRate, test.Length).ToArray();
         var fullP = test.Select(i => set.Rows[i].FullCourseProbability).ToArray();
@@ -110,9 +124,22 @@ public static class RiskEvaluation
         for (var i = 0; i < test.Length; i++) hazardP[i] = HazardAsOf(x.AsSpan(i * RiskFeatures.Count, RiskFeatures.Count));
         var (oracleP, asOf) = AsOfOracle(set, test, hazardP, asOfAccept, asOfMaxDraws, progress);
         var days = test.Select(i => DateOnly.FromDateTime(set.Rows[i].At.ToOffset(DisputeSimulator.ChinaOffset).DateTime)).ToArray();
+        return new EvaluationReferences(split, labels, pointsP, baseP, hazardP, oracleP, fullP, days, asOf);
+    }
+
+    public static EvaluationReport Run(TrainingSet set, TrainingOptions options, EvaluationReferences refs, int topK = 10, Action<string>? progress = null)
+    {
+        var result = RiskTrainer.Train(set, options, "eval", "simulator", progress);
+        using var model = result.Model;
+        var test = result.Split.Test;
+        if (!test.SequenceEqual(refs.Split.Test)) throw new ArgumentException("the references were made for another split", nameof(refs));
+        var (x, _) = RiskTrainer.Gather(set, test);
+        var labels = refs.Labels;
+        var modelP = model.Probabilities(x, test.Length);
+        var oracleP = refs.Oracle;
 
         ScorerMetrics Measure(string name, double[] p) => new(name, RiskMetrics.Auc(p, labels), RiskMetrics.AveragePrecision(p, labels),
-            RiskMetrics.Brier(p, labels), RiskMetrics.PrecisionAtTopKPerDay(p, labels, days, topK));
+            RiskMetrics.Brier(p, labels), RiskMetrics.PrecisionAtTopKPerDay(p, labels, refs.Days, topK));
 
         List<SliceMetrics> SliceBy(Func<ScoringRow, string> key) => Enumerable.Range(0, test.Length)
             .GroupBy(i => key(set.Rows[test[i]])).OrderBy(g => g.Key)
@@ -128,8 +155,8 @@ public static class RiskEvaluation
         progress?.Invoke("evaluated");
         return new EvaluationReport(result.Split.Train.Length, result.Split.Calibration.Length, test.Length, labels.Count(l => l),
             result.Split.CalibrationFrom, result.Split.TestFrom, topK,
-            [Measure("model", modelP), Measure("points", pointsP), Measure("base_rate", baseP), Measure("hazard_asof", hazardP), Measure("oracle", oracleP),
-                Measure("full_course", fullP)],
+            [Measure("model", modelP), Measure("points", refs.Points), Measure("base_rate", refs.BaseRate), Measure("hazard_asof", refs.Hazard),
+                Measure("oracle", oracleP), Measure("full_course", refs.FullCourse)],
             new Dictionary<string, IReadOnlyList<RiskMetrics.CalibrationBin>>
             {
                 ["model"] = RiskMetrics.Calibration(modelP, labels),
@@ -137,7 +164,8 @@ public static class RiskEvaluation
             },
             SliceBy(r => r.CountyId), SliceBy(r => Disputes.DisputeVocabulary.WireName(r.Category)), result.Seconds)
         {
-            AsOfOracle = asOf,
+            AsOfOracle = refs.AsOf,
+            Trees = model.Trees.Kind,
         };
     }
 

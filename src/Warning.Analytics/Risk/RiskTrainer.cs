@@ -1,15 +1,21 @@
 using System.Diagnostics;
-using Warning.Analytics.Risk.Xgboost;
+using Warning.Analytics.Risk.MlNet;
 
 namespace Warning.Analytics.Risk;
 
 public sealed record TrainingOptions
 {
+    /// <summary>Which trees: LightGbm by default (bench/risk-eval-dingxi-*.txt compares it with FastTree and the XGBoost it replaced).</summary>
+    public RiskTrainerKind Trainer { get; init; } = RiskTrainerKind.LightGbm;
+
     public int Rounds { get; init; } = 200;
     public int MaxDepth { get; init; } = 4;
     public double LearningRate { get; init; } = 0.08;
     public int Threads { get; init; } = 2;
     public double MinChildWeight { get; init; } = 5;
+
+    /// <summary>Smallest leaf in rows (LightGbm checks <see cref="MinChildWeight"/> too; FastTree only this).</summary>
+    public int MinExamplesPerLeaf { get; init; } = 20;
     public int Seed { get; init; } = 7;
 
     /// <summary>Share of the period (by scoring time) used to train, then to calibrate; the rest is the test period.</summary>
@@ -57,23 +63,17 @@ public static class RiskTrainer
         if (split.Train.Length == 0 || split.Calibration.Length == 0)
             throw new InvalidOperationException($"not enough history: {split.Train.Length} training and {split.Calibration.Length} calibration rows");
         var (xTrain, yTrain) = Gather(set, split.Train);
-        XgbBooster booster;
-        using (var train = new XgbMatrix(xTrain, split.Train.Length, RiskFeatures.Count, yTrain))
-        {
-            booster = XgbBooster.Train(train, Parameters(options), options.Rounds,
-                r => { if (r % 50 == 0 || r == options.Rounds) progress?.Invoke($"boosting round {r}/{options.Rounds}"); });
-        }
+        var trees = TrainTrees(xTrain, yTrain, split.Train.Length, options, progress);
         var (xCal, yCal) = Gather(set, split.Calibration);
-        float[] margins;
-        using (var cal = new XgbMatrix(xCal, split.Calibration.Length, RiskFeatures.Count))
-            margins = booster.PredictMargin(cal);
+        // The trainers' own calibrators are fixed or fitted on training rows; Platt is fitted here, on the calibration period.
+        var margins = trees.Margins(xCal, split.Calibration.Length);
         var platt = PlattCalibration.Fit(margins, yCal);
         progress?.Invoke($"calibrated: A={platt.A:F3} B={platt.B:F3}");
 
         var metrics = new Dictionary<string, double>();
         var info = new RiskModelInfo(version, DateTimeOffset.UtcNow, set.From, set.To, split.CalibrationFrom, split.TestFrom,
-            RiskFeatures.All.Select(f => f.Name).ToArray(), platt, split.Train.Length, split.Calibration.Length, split.Test.Length, metrics, source);
-        var model = new RiskModel(booster, info);
+            RiskFeatures.All.Select(f => f.Name).ToArray(), platt, split.Train.Length, split.Calibration.Length, split.Test.Length, metrics, source, trees.Kind);
+        var model = new RiskModel(trees, info);
         if (split.Test.Length > 0)
         {
             var (xTest, yTest) = Gather(set, split.Test);
@@ -87,20 +87,15 @@ public static class RiskTrainer
         return new TrainingResult(model, split, watch.Elapsed.TotalSeconds);
     }
 
-    public static Dictionary<string, string> Parameters(TrainingOptions o) => new()
+    /// <summary>Trains the trees alone (no calibration) on row-major rows: the trainer's and the benchmark's path.</summary>
+    public static IRiskTrees TrainTrees(float[] x, float[] y, int count, TrainingOptions options, Action<string>? progress = null)
     {
-        ["objective"] = "binary:logistic",
-        ["eval_metric"] = "logloss",
-        ["tree_method"] = "hist",
-        ["max_depth"] = o.MaxDepth.ToString(),
-        ["eta"] = o.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["subsample"] = "0.8",
-        ["colsample_bytree"] = "0.9",
-        ["min_child_weight"] = o.MinChildWeight.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["nthread"] = o.Threads.ToString(),
-        ["seed"] = o.Seed.ToString(),
-        ["verbosity"] = "0",
-    };
+        progress?.Invoke($"training {options.Rounds} boosting rounds ({MlNetTrees.KindOf(options.Trainer)}) on {count:N0} rows");
+        var trees = MlNetTrees.Train(x, y, count, options.Trainer, options);
+        // ML.NET's trainers report no rounds as they go; this step is written once all of them are done.
+        progress?.Invoke($"trained: boosting round {options.Rounds}/{options.Rounds}");
+        return trees;
+    }
 
     public static (float[] X, float[] Y) Gather(TrainingSet set, int[] indices)
     {

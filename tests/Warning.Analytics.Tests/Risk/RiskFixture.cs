@@ -11,6 +11,9 @@ public sealed class RiskFixture
 {
     public static readonly DateTimeOffset From = new(2023, 1, 1, 0, 0, 0, TimeSpan.FromHours(8));
 
+    /// <summary>The data the evaluation runs on, as <c>risk-auc-baseline.json</c> names it: a baseline is for this data only.</summary>
+    public const string Data = "small city seed 11, simulator seed 11, 2.0 cases per village per day, 730 days from 2023-01-01, split 60/20/20";
+
     public RiskFixture()
     {
         var city = CityGenerator.Generate(CityShape.Small, 11);
