@@ -5,6 +5,11 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo;
 using Warning.Web;
+using Warning.Web.Accounts;
+using Warning.Web.Audit;
+using Warning.Web.Hardening;
+using Warning.Web.Pages;
+using Warning.Web.Persons;
 using Warning.Web.Cases;
 using Warning.Web.Errors;
 using Warning.Web.Health;
@@ -53,16 +58,28 @@ builder.Services.AddHostedService<DemoFeed>();
 builder.Services.AddRiskRetraining(config);
 builder.Services.AddRiskRescoring(config);
 builder.Services.AddSpikeScan(config);
+builder.Services.AddWarningAuth(config, dataDirectory);
+builder.Services.AddWarningOpenApi();
+builder.Services.AddPersonData(config);
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseSecurityHeaders();
+// Scripts, styles and libraries are open (CONTRACTS.md); the HTML pages are endpoints with policies (Pages/).
+app.UseStaticFiles(PageEndpoints.StaticAssets());
+app.UseRouting();
+app.UseBodyLimits();
+app.UseWarningAuth();
 
-app.MapGet("/", () => Results.Redirect("/screen/"));
+app.MapPages();
 app.MapHealth();
+app.MapWarningOpenApi();
 var api = app.MapGroup("/api/v1");
+api.MapAuth();
+api.MapAdmin();
+api.MapAudit();
+api.MapPersonData();
 api.MapIngest();
 api.MapRegions();
 api.MapCases();
@@ -70,9 +87,8 @@ api.MapRisk();
 api.MapHierarchy();
 api.MapSpikes();
 api.MapTrends();
-app.MapHub<ScreenHub>("/hubs/screen");
-// For operators; it goes behind the operator role once accounts exist (issue 13).
-if (config.GetSection(SiloOptions.Section).Get<SiloOptions>()?.Dashboard ?? true) app.MapOrleansDashboard(routePrefix: "/orleans");
+app.MapHub<ScreenHub>("/hubs/screen").RequireAuthorization(Policies.Aggregates);
+if (config.GetSection(SiloOptions.Section).Get<SiloOptions>()?.Dashboard ?? true) app.MapOrleansDashboard(routePrefix: "/orleans").RequireAuthorization(Policies.Operator);
 
 try
 {

@@ -40,4 +40,6 @@ public sealed class KnownIds
     public void AddCase(string caseId, string gridId) => _cases.TryAdd(caseId, gridId);
 
     public void AddPerson(string personId) => _persons.TryAdd(personId, 0);
+
+    public IEnumerable<string> PersonIds => _persons.Keys;
 }

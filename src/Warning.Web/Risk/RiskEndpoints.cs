@@ -1,6 +1,7 @@
 using Quartz;
 using Warning.Analytics.Risk;
 using Warning.Silo.Risk;
+using Warning.Web.Accounts;
 
 namespace Warning.Web.Risk;
 
@@ -21,7 +22,7 @@ public static class RiskEndpoints
 
     public static RouteGroupBuilder MapRisk(this RouteGroupBuilder api)
     {
-        var risk = api.MapGroup("/risk");
+        var risk = api.MapGroup("/risk").RequireAuthorization(Policies.Models).WithTags("Risk");
 
         // The live model, or the points score while none has been trained.
         risk.MapGet("/model", (RiskModelRegistry registry) => registry.Live is { } m
@@ -53,7 +54,7 @@ public static class RiskEndpoints
                 await scheduler.TriggerJob(RetrainRiskModelJob.Key, new JobDataMap { ["jobId"] = job.JobId });
             }
             return Results.Accepted($"/api/v1/risk/model/retrain/{job.JobId}", job);
-        });
+        }).RequireAuthorization(Policies.Operator);
 
         risk.MapGet("/model/retrain/{jobId}", (string jobId, RiskRetrainer retrainer) => retrainer.Get(jobId) is { } status
             ? Results.Ok(status)
