@@ -68,7 +68,7 @@ public static partial class AdminEndpoints
             Results.Ok((await db.ApiKeys.AsNoTracking().ToListAsync(ct)).OrderBy(k => k.CreatedAt).Select(k =>
                 new ApiKeyView(k.Id, k.Name, k.Kinds.Split(',', StringSplitOptions.RemoveEmptyEntries), k.RegionId, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.LastUsedAt))));
 
-        keys.MapPost("/", async (NewApiKey body, HttpContext http, AccountsDb db, AreaHierarchy hierarchy, CredentialCache cache, AuditLog audit, TimeProvider time) =>
+        keys.MapPost("/", async (NewApiKey body, HttpContext http, AccountsDb db, AreaHierarchy hierarchy, CredentialStore cache, AuditLog audit, TimeProvider time) =>
         {
             if (body.Name is null || !IdPattern().IsMatch(body.Name))
                 return Problems.Field(400, "Invalid key", "name", "format", "name (the feed, e.g. police_110) must be 1-64 characters from [A-Za-z0-9._:-]");
@@ -89,7 +89,7 @@ public static partial class AdminEndpoints
             return Results.Created($"/api/v1/apikeys/{record.Id}", new CreatedApiKey(record.Id, record.Name, body.Kinds.Distinct().ToArray(), record.RegionId, key));
         });
 
-        keys.MapDelete("/{id}", async (string id, HttpContext http, AccountsDb db, CredentialCache cache, AuditLog audit, TimeProvider time) =>
+        keys.MapDelete("/{id}", async (string id, HttpContext http, AccountsDb db, CredentialStore cache, AuditLog audit, TimeProvider time) =>
         {
             if (await db.ApiKeys.FindAsync(id) is not { RevokedAt: null } record) return Problems.NotFound("id", $"API key '{id}' does not exist or is revoked");
             record.RevokedAt = time.GetUtcNow();
@@ -105,7 +105,7 @@ public static partial class AdminEndpoints
             Results.Ok((await db.ScreenTokens.AsNoTracking().ToListAsync(ct)).OrderBy(s => s.CreatedAt)
                 .Select(s => new ScreenView(s.Id, s.Name, s.RegionId, s.CreatedAt, s.RevokedAt, s.LastUsedAt))));
 
-        screens.MapPost("/", async (NewScreen body, HttpContext http, AccountsDb db, AreaHierarchy hierarchy, CredentialCache cache, AuditLog audit, TimeProvider time) =>
+        screens.MapPost("/", async (NewScreen body, HttpContext http, AccountsDb db, AreaHierarchy hierarchy, CredentialStore cache, AuditLog audit, TimeProvider time) =>
         {
             if (body.Name is null || !IdPattern().IsMatch(body.Name))
                 return Problems.Field(400, "Invalid screen", "name", "format", "name must be 1-64 characters from [A-Za-z0-9._:-]");
@@ -117,7 +117,7 @@ public static partial class AdminEndpoints
             return Results.Created($"/api/v1/screens/{record.Id}", new CreatedScreen(record.Id, record.Name, record.RegionId, token, KioskTokens.UrlFor(token)));
         });
 
-        screens.MapDelete("/{id}", async (string id, HttpContext http, AccountsDb db, CredentialCache cache, AuditLog audit, TimeProvider time) =>
+        screens.MapDelete("/{id}", async (string id, HttpContext http, AccountsDb db, CredentialStore cache, AuditLog audit, TimeProvider time) =>
         {
             if (await db.ScreenTokens.FindAsync(id) is not { RevokedAt: null } record) return Problems.NotFound("id", $"screen '{id}' does not exist or is revoked");
             record.RevokedAt = time.GetUtcNow();

@@ -7,7 +7,7 @@ namespace Warning.Web.Accounts;
 
 /// <summary><c>X-Api-Key</c>: a machine feed, allowed the ingest kinds its key names, within its region if it has one.</summary>
 public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    CredentialCache credentials) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    CredentialStore credentials) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public new const string Scheme = "ApiKey";
     public const string Header = "X-Api-Key";

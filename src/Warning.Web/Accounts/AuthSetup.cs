@@ -80,8 +80,8 @@ public static class AuthSetup
         services.AddSingleton<AuditLog>();
         // Seeding first: it creates the schema the credential cache reads at its start.
         services.AddHostedService<AccountSeeding>();
-        services.AddSingleton<CredentialCache>();
-        services.AddHostedService(sp => sp.GetRequiredService<CredentialCache>());
+        services.AddSingleton<CredentialStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<CredentialStore>());
         services.AddWarningRateLimits(auth.RateLimits);
         if (auth.CorsOrigins.Length > 0)
             services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins(auth.CorsOrigins).WithHeaders("Content-Type", ApiKeyAuthenticationHandler.Header).WithMethods("GET", "POST")));

@@ -29,7 +29,7 @@ public static class KioskTokens
         o.Events.OnValidatePrincipal = context =>
         {
             var id = context.Principal?.FindFirst(WarningClaims.ScreenTokenId)?.Value;
-            if (id is null || !context.HttpContext.RequestServices.GetRequiredService<CredentialCache>().IsScreenLive(id)) context.RejectPrincipal();
+            if (id is null || !context.HttpContext.RequestServices.GetRequiredService<CredentialStore>().IsScreenLive(id)) context.RejectPrincipal();
             return Task.CompletedTask;
         };
     }
@@ -38,7 +38,7 @@ public static class KioskTokens
     {
         if (http.Request.Path.StartsWithSegments("/screen") && http.Request.Query.TryGetValue("token", out var values))
         {
-            if (values is [{ Length: > 0 and <= 200 } token] && http.RequestServices.GetRequiredService<CredentialCache>().FindScreen(token) is { } screen)
+            if (values is [{ Length: > 0 and <= 200 } token] && http.RequestServices.GetRequiredService<CredentialStore>().FindScreen(token) is { } screen)
             {
                 var claims = new List<Claim>
                 {

@@ -37,7 +37,8 @@ public sealed class AuditLog(IServiceScopeFactory scopes, TimeProvider time, ILo
                 var entry = new AuditEntry
                 {
                     Seq = _last.Value.Seq + 1,
-                    At = time.GetUtcNow(),
+                    // Whole milliseconds: what every store keeps exactly, so the hash of the stored row is the hash written.
+                    At = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()),
                     Actor = actor,
                     Action = action,
                     Target = target,

@@ -13,7 +13,7 @@ public sealed record CachedCredential(string Id, string Name, string[] Kinds, st
 /// on another node stops working here too; revoked on this node, it stops at once. Last use is kept in memory and
 /// written with the refresh.
 /// </summary>
-public sealed class CredentialCache(IServiceScopeFactory scopes, IOptions<AuthOptions> options, TimeProvider time, ILogger<CredentialCache> logger)
+public sealed class CredentialStore(IServiceScopeFactory scopes, IOptions<AuthOptions> options, TimeProvider time, ILogger<CredentialStore> logger)
     : BackgroundService
 {
     private volatile Dictionary<string, CachedCredential> _keys = new(StringComparer.Ordinal);
