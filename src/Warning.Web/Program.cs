@@ -1,6 +1,4 @@
 using Orleans.Dashboard;
-using Serilog;
-using Serilog.Formatting.Json;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo;
@@ -15,7 +13,9 @@ using Warning.Web.Errors;
 using Warning.Web.Health;
 using Warning.Web.Hierarchy;
 using Warning.Web.Ingest;
+using Warning.Web.Jobs;
 using Warning.Web.Live;
+using Warning.Web.Logging;
 using Warning.Web.Regions;
 using Warning.Web.Risk;
 using Warning.Web.Simulator;
@@ -25,78 +25,78 @@ using Warning.Silo.TimeSeries;
 
 var builder = WebApplication.CreateBuilder(args);
 var config = builder.Configuration;
-
-var dataDirectory = Path.GetFullPath(config["Storage:DataDirectory"] is { Length: > 0 } d ? d : "data");
-Log.Logger = new LoggerConfiguration()
-    .ReadFrom.Configuration(config)
-    .Enrich.FromLogContext()
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}")
-    .WriteTo.File(new JsonFormatter(renderMessage: true), Path.Combine(dataDirectory, config["Logging:File"] ?? "logs/warning-.log"),
-        rollingInterval: RollingInterval.Day, retainedFileCountLimit: config.GetValue("Logging:RetainedFileCountLimit", 14))
-    .CreateLogger();
-builder.Logging.ClearProviders();
-builder.Logging.AddSerilog(Log.Logger, dispose: true);
-
-builder.Services.AddSingleton(TimeProvider.System);
-// The silo first: it starts before the ingest applier and stops after the applier's last checkpoint.
-builder.UseOrleans(silo => silo.ConfigureWarningSilo(config));
-builder.Services.AddWarningSilo(config);
-builder.Services.AddWarningTimeSeries(config);
-
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.UseProblemBodiesForKestrelErrors()));
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
-builder.Services.ConfigureHttpJsonOptions(o => WarningJson.Configure(o.SerializerOptions));
-builder.Services.Configure<IngestOptions>(config.GetSection(IngestOptions.Section));
-builder.Services.AddSingleton<IngestHandler>();
-builder.Services.AddSignalR().AddJsonProtocol(o => WarningJson.Configure(o.PayloadSerializerOptions));
-builder.Services.Configure<LiveOptions>(config.GetSection(LiveOptions.Section));
-builder.Services.AddSingleton<LiveFeed>();
-builder.Services.AddHostedService<SituationBroadcaster>();
-builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
-builder.Services.AddHostedService<DemoFeed>();
-builder.Services.AddRiskRetraining(config);
-builder.Services.AddRiskRescoring(config);
-builder.Services.AddSpikeScan(config);
-builder.Services.AddWarningAuth(config, dataDirectory);
-builder.Services.AddWarningOpenApi();
-builder.Services.AddPersonData(config);
-
-var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseSecurityHeaders();
-// Scripts, styles and libraries are open (CONTRACTS.md); the HTML pages are endpoints with policies (Pages/).
-app.UseStaticFiles(PageEndpoints.StaticAssets());
-app.UseRouting();
-app.UseBodyLimits();
-app.UseWarningAuth();
-
-app.MapPages();
-app.MapHealth();
-app.MapWarningOpenApi();
-var api = app.MapGroup("/api/v1");
-api.MapAuth();
-api.MapAdmin();
-api.MapAudit();
-api.MapPersonData();
-api.MapIngest();
-api.MapRegions();
-api.MapCases();
-api.MapRisk();
-api.MapHierarchy();
-api.MapSpikes();
-api.MapTrends();
-app.MapHub<ScreenHub>("/hubs/screen").RequireAuthorization(Policies.Aggregates);
-if (config.GetSection(SiloOptions.Section).Get<SiloOptions>()?.Dashboard ?? true) app.MapOrleansDashboard(routePrefix: "/orleans").RequireAuthorization(Policies.Operator);
-
+using var bootstrap = WarningLogging.CreateBootstrapLogger(config);
+WebApplication? app = null;
 try
 {
+    builder.UseWarningLogging();
+    builder.Services.AddSingleton(TimeProvider.System);
+    // The silo first: it starts before the ingest applier and stops after the applier's last checkpoint.
+    builder.UseOrleans(silo => silo.ConfigureWarningSilo(config));
+    builder.Services.AddWarningSilo(config);
+    builder.Services.AddWarningTimeSeries(config);
+
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.UseProblemBodiesForKestrelErrors()));
+    builder.Services.AddProblemDetails();
+    builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+    builder.Services.ConfigureHttpJsonOptions(o => WarningJson.Configure(o.SerializerOptions));
+    builder.Services.Configure<IngestOptions>(config.GetSection(IngestOptions.Section));
+    builder.Services.AddSingleton<IngestHandler>();
+    builder.Services.AddSignalR().AddJsonProtocol(o => WarningJson.Configure(o.PayloadSerializerOptions));
+    builder.Services.Configure<LiveOptions>(config.GetSection(LiveOptions.Section));
+    builder.Services.AddSingleton<LiveFeed>();
+    builder.Services.AddHostedService<SituationBroadcaster>();
+    builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
+    builder.Services.AddHostedService<DemoFeed>();
+    builder.Services.AddRiskRetraining(config);
+    builder.Services.AddRiskRescoring(config);
+    builder.Services.AddSpikeScan(config);
+    builder.Services.AddWarningJobs(config);
+    var dataDirectory = Path.GetFullPath(config["Storage:DataDirectory"] is { Length: > 0 } d ? d : "data");
+    builder.Services.AddWarningAuth(config, dataDirectory);
+    builder.Services.AddWarningOpenApi();
+    builder.Services.AddPersonData(config);
+
+    app = builder.Build();
+    // First: the request log sees every request, with the status the error handlers finally gave it.
+    app.UseWarningRequestLogging();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseSecurityHeaders();
+    // Scripts, styles and libraries are open (CONTRACTS.md); the HTML pages are endpoints with policies (Pages/).
+    app.UseStaticFiles(PageEndpoints.StaticAssets());
+    app.UseRouting();
+    app.UseBodyLimits();
+    app.UseWarningAuth();
+
+    app.MapPages();
+    app.MapHealth();
+    app.MapWarningOpenApi();
+    var api = app.MapGroup("/api/v1");
+    api.MapAuth();
+    api.MapAdmin();
+    api.MapAudit();
+    api.MapPersonData();
+    api.MapIngest();
+    api.MapRegions();
+    api.MapCases();
+    api.MapRisk();
+    api.MapHierarchy();
+    api.MapSpikes();
+    api.MapTrends();
+    app.MapHub<ScreenHub>("/hubs/screen").RequireAuthorization(Policies.Aggregates);
+    if (config.GetSection(SiloOptions.Section).Get<SiloOptions>()?.Dashboard ?? true) app.MapOrleansDashboard(routePrefix: "/orleans").RequireAuthorization(Policies.Operator);
+    app.MapJobsDashboard();
+
     app.Run();
 }
-finally
+catch (Exception ex) when (ex is not HostAbortedException)
 {
-    Log.CloseAndFlush();
+    // A start that fails (bad settings, a store that cannot open) is logged, to the console and the log file, before
+    // the process exits with it. The host's logger is closed first: it may hold the file, and it may not exist yet.
+    if (app is not null) await app.DisposeAsync();
+    bootstrap.Fatal(ex, "Warning stopped: {Reason}", ex.Message);
+    throw;
 }
 
 public partial class Program;

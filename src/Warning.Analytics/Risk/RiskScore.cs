@@ -63,14 +63,14 @@ public sealed class RiskOptions
     /// <summary>Folder for versioned model files; relative paths are under the storage data directory.</summary>
     public string ModelDirectory { get; set; } = "models";
 
-    /// <summary>Cron (Quartz syntax, the deployment's civil time) for the scheduled retraining; empty disables it. Default: 03:30 every night.</summary>
-    public string RetrainCron { get; set; } = "0 30 3 * * ?";
+    /// <summary>Cron (Hangfire's: five fields, or six with seconds first; the deployment's civil time) for the scheduled retraining; empty disables it. Default: 03:30 every night.</summary>
+    public string RetrainCron { get; set; } = "30 3 * * *";
 
     /// <summary>
-    /// Cron (Quartz syntax, the deployment's civil time) for re-scoring every open case as time passes; empty disables
+    /// Cron (Hangfire's, the deployment's civil time) for re-scoring every open case as time passes; empty disables
     /// it. Default 00:30, after the 00:15 spike scan, so the new day's deadlines and spike state are in the scores.
     /// </summary>
-    public string RescoreCron { get; set; } = "0 30 0 * * ?";
+    public string RescoreCron { get; set; } = "30 0 * * *";
 
     /// <summary>Also re-score shortly after start-up, in case the service was down at the scheduled time.</summary>
     public bool RescoreOnStartup { get; set; } = true;

@@ -1,4 +1,3 @@
-using Quartz;
 using Warning.Analytics.Risk;
 using Warning.Silo.Risk;
 using Warning.Web.Accounts;
@@ -31,7 +30,7 @@ public static class RiskEndpoints
 
         risk.MapGet("/models", (RiskModelRegistry registry) => Results.Ok(registry.List()));
 
-        risk.MapPost("/model/retrain", async (HttpRequest http, RiskRetrainer retrainer, ISchedulerFactory schedulers) =>
+        risk.MapPost("/model/retrain", async (HttpRequest http, RetrainRuns runs) =>
         {
             int? days = null;
             if (http.ContentLength is > 0 || http.Headers.TransferEncoding.Count > 0)
@@ -47,16 +46,11 @@ public static class RiskEndpoints
                         $"must be between {MinHistoryDays} and {MaxHistoryDays} days: a shorter history leaves the calibration period (the {TrainingDefaults.CalibrationShare:P0} after training) without {MinCalibrationDays} days of cases whose {TrainingDefaults.LabelHorizon.TotalDays:F0}-day outcome is known");
             }
             // One retraining at a time: a second request gets the run already under way.
-            var (job, isNew) = retrainer.QueueUnlessRunning("on_demand", days);
-            if (isNew)
-            {
-                var scheduler = await schedulers.GetScheduler();
-                await scheduler.TriggerJob(RetrainRiskModelJob.Key, new JobDataMap { ["jobId"] = job.JobId });
-            }
+            var (job, _) = runs.QueueUnlessRunning("on_demand", days);
             return Results.Accepted($"/api/v1/risk/model/retrain/{job.JobId}", job);
         }).RequireAuthorization(Policies.Operator);
 
-        risk.MapGet("/model/retrain/{jobId}", (string jobId, RiskRetrainer retrainer) => retrainer.Get(jobId) is { } status
+        risk.MapGet("/model/retrain/{jobId}", (string jobId, RetrainRuns runs) => runs.Get(jobId) is { } status
             ? Results.Ok(status)
             : Problems.NotFound("jobId", $"retraining job '{jobId}' does not exist"));
         return api;

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
+using Hangfire;
+using Hangfire.Server;
 using Microsoft.Extensions.Options;
-using Quartz;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Analytics.Simulation;
@@ -8,6 +8,7 @@ using Warning.Analytics.Spikes;
 using Warning.Silo.Ingest;
 using Warning.Silo.Risk;
 using Warning.Silo.Time;
+using Warning.Web.Jobs;
 
 namespace Warning.Web.Risk;
 
@@ -22,70 +23,61 @@ public sealed record RetrainStatus(string JobId, RetrainState State, string Trig
     public IReadOnlyList<string> Steps { get; init; } = [];
 }
 
+/// <summary>What a run has reported so far; kept with its job in the job store, so it outlives the process that ran it.</summary>
+public sealed record RetrainProgress(int Percent, string Progress, IReadOnlyList<string> Steps, DateTimeOffset? StartedAt = null,
+    string? ModelVersion = null, IReadOnlyDictionary<string, double>? TestMetrics = null, string? Error = null)
+{
+    public static readonly RetrainProgress Queued = new(0, "queued", []);
+
+    /// <summary>The next state after <paramref name="change"/>, with its message appended to the steps when it is new.</summary>
+    public RetrainProgress Then(Func<RetrainProgress, RetrainProgress> change)
+    {
+        var next = change(this);
+        return next.Progress == Progress ? next : next with { Steps = Steps.Append($"{next.Percent}% {next.Progress}").TakeLast(50).ToArray() };
+    }
+}
+
 /// <summary>
 /// Retrains the escalation model and publishes it to the registry. Training data: the simulated city's history (the
 /// service runs on the simulator's city; Risk/README.md explains why not the ingest log yet), <c>HistoryDays</c> up to
-/// the service clock's today, on the service's own hierarchy. One run at a time; runs are kept in memory for progress.
+/// the service clock's today, on the service's own hierarchy. One run at a time on this node.
 /// </summary>
 public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry registry, IngestLog log, WarningClock clock, IOptions<RiskOptions> options,
     IOptions<SpikeOptions> spikeOptions, ILogger<RiskRetrainer> logger)
 {
-    private readonly ConcurrentDictionary<string, RetrainStatus> _jobs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _one = new(1, 1);
 
     /// <summary>Fewer harms than this in the history cannot fill a training, a calibration and a test period.</summary>
     public const int MinimumHarms = 100;
 
-    public RetrainStatus? Get(string jobId) => _jobs.GetValueOrDefault(jobId);
+    public int DefaultHistoryDays => options.Value.TrainingHistoryDays;
 
-    public RetrainStatus? Running => _jobs.Values.FirstOrDefault(j => j.State is RetrainState.Queued or RetrainState.Running);
-
-    /// <summary>
-    /// Queues a run unless one is queued or running, which then comes back instead: the check and the queueing are one
-    /// step, or concurrent requests each see none running and start one each.
-    /// </summary>
-    public (RetrainStatus Job, bool IsNew) QueueUnlessRunning(string trigger, int? historyDays)
+    /// <summary>Trains and publishes; every step goes through <paramref name="update"/>. Throws when the run fails.</summary>
+    public async Task RunAsync(string runId, string trigger, int historyDays, Action<Func<RetrainProgress, RetrainProgress>> update, CancellationToken ct)
     {
-        lock (_jobs)
-        {
-            if (Running is { } running) return (running, false);
-            return (Queue(trigger, historyDays), true);
-        }
-    }
-
-    public RetrainStatus Queue(string trigger, int? historyDays)
-    {
-        var id = $"retrain-{clock.Now:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..40];
-        var status = new RetrainStatus(id, RetrainState.Queued, trigger, historyDays ?? options.Value.TrainingHistoryDays, clock.Now, null, null, 0, "queued", null, null, null);
-        _jobs[id] = status;
-        return status;
-    }
-
-    public async Task RunAsync(string jobId, CancellationToken ct)
-    {
-        if (!_jobs.TryGetValue(jobId, out var job)) return;
         await _one.WaitAsync(ct);
         try
         {
             var o = options.Value;
             var to = clock.Now;
-            var from = to.AddDays(-job.HistoryDays);
-            Update(jobId, s => s with { State = RetrainState.Running, StartedAt = clock.Now, Percent = 1, Progress = "replaying history" });
-            using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = jobId });
-            logger.LogInformation("Risk retraining {JobId} started ({Trigger}): {From:yyyy-MM-dd} to {To:yyyy-MM-dd}", jobId, job.Trigger, from, to);
+            var from = to.AddDays(-historyDays);
+            update(s => s with { StartedAt = clock.Now, Percent = 1, Progress = "replaying history", Error = null });
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = runId });
+            logger.LogInformation("Risk retraining {JobId} started ({Trigger}): {From:yyyy-MM-dd} to {To:yyyy-MM-dd}", runId, trigger, from, to);
             var replay = new ReplayOptions { Deadlines = o.Deadlines, CaseSampleRate = o.TrainingCaseSample, Spikes = spikeOptions.Value, UtcOffset = clock.UtcOffset };
-            void Progress(string m) => Update(jobId, s => s with { Percent = Math.Min(45, s.Percent + 5), Progress = m });
+            void Progress(string m) => update(s => s with { Percent = Math.Min(45, s.Percent + 5), Progress = m });
             var source = o.TrainsFromLog ? "ingest log" : $"simulator seed {o.TrainingSeed}";
             var set = await Task.Run(() => o.TrainsFromLog
                 ? HistoryReplay.Build(hierarchy, log.ReadRecords(), from, to, replay, Progress, ct)
                 : HistoryReplay.Build(hierarchy, new SimulatorOptions { Seed = o.TrainingSeed }, from, to, replay, Progress, ct), ct);
+            // The same history gives the same answer: not worth Hangfire's retries.
             if (set.Rows.Count(r => r.HarmWithin30Days) < MinimumHarms)
-                throw new InvalidOperationException($"{source} from {from:yyyy-MM-dd} holds {set.Count:N0} scoring rows with {set.Rows.Count(r => r.HarmWithin30Days):N0} harms; at least {MinimumHarms} are needed to train and calibrate");
-            Update(jobId, s => s with { Percent = 50, Progress = $"{set.Count:N0} rows; training" });
+                throw new JobRejectedException($"{source} from {from:yyyy-MM-dd} holds {set.Count:N0} scoring rows with {set.Rows.Count(r => r.HarmWithin30Days):N0} harms; at least {MinimumHarms} are needed to train and calibrate");
+            update(s => s with { Percent = 50, Progress = $"{set.Count:N0} rows; training" });
             var version = $"risk-{clock.Now.UtcDateTime:yyyyMMddHHmmss}";
             var training = new TrainingOptions { Rounds = o.BoostingRounds };
             var result = await Task.Run(() => RiskTrainer.Train(set, training, version, source,
-                m => Update(jobId, s => s with { Percent = Math.Min(95, s.Percent + 10), Progress = m })), ct);
+                m => update(s => s with { Percent = Math.Min(95, s.Percent + 10), Progress = m })), ct);
             registry.Publish(result.Model);
             // Open cases keep the old model's scores until something happens to them; a tick re-scores them all now.
             // It is in the log before the job reads "succeeded", so a caller that then waits for the applier sees it.
@@ -94,65 +86,52 @@ public sealed class RiskRetrainer(AreaHierarchy hierarchy, RiskModelRegistry reg
             {
                 logger.LogWarning("No re-score tick after {Version}: shutting down; the next daily tick re-scores", version);
             }
-            Update(jobId, s => s with
-            {
-                State = RetrainState.Succeeded, FinishedAt = clock.Now, Percent = 100, Progress = "published",
-                ModelVersion = version, TestMetrics = result.Model.Info.TestMetrics,
-            });
-            logger.LogInformation("Risk retraining {JobId} published {Version} in {Seconds:F1}s", jobId, version, result.Seconds);
+            update(s => s with { Percent = 100, Progress = "published", ModelVersion = version, TestMetrics = result.Model.Info.TestMetrics });
+            logger.LogInformation("Risk retraining {JobId} published {Version} in {Seconds:F1}s", runId, version, result.Seconds);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutdown: Hangfire queues the job again and the next start runs it from the beginning.
+            update(s => s with { Progress = "interrupted by shutdown; queued again" });
+            throw;
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Risk retraining {JobId} failed", jobId);
-            Update(jobId, s => s with { State = RetrainState.Failed, FinishedAt = clock.Now, Error = ex.Message, Progress = "failed" });
+            logger.LogError(ex, "Risk retraining {JobId} failed", runId);
+            update(s => s with { Error = ex.Message, Progress = "failed" });
+            throw;
         }
         finally
         {
             _one.Release();
         }
     }
-
-    private void Update(string jobId, Func<RetrainStatus, RetrainStatus> change)
-    {
-        while (_jobs.TryGetValue(jobId, out var current))
-        {
-            var next = change(current);
-            if (next.Progress != current.Progress) next = next with { Steps = current.Steps.Append($"{next.Percent}% {next.Progress}").TakeLast(50).ToArray() };
-            if (_jobs.TryUpdate(jobId, next, current)) break;
-        }
-    }
 }
 
-/// <summary>The Quartz job: scheduled nightly by <c>Risk:RetrainCron</c>, or triggered on demand with a queued job id.</summary>
-[DisallowConcurrentExecution]
-public sealed class RetrainRiskModelJob(RiskRetrainer retrainer) : IJob
+/// <summary>The Hangfire job: nightly by <c>Risk:RetrainCron</c>, or queued on demand by <see cref="RetrainRuns"/>.</summary>
+public sealed class RetrainRiskModelJob(RiskRetrainer retrainer, RetrainRuns runs)
 {
-    public static readonly JobKey Key = new("retrain-risk-model", "risk");
+    public const string RecurringId = "risk.retrain-risk-model";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    [JobDisplayName("Retrain the risk model ({0})")]
+    public async Task RunAsync(string trigger, int? historyDays, PerformContext? context, CancellationToken cancellationToken)
     {
-        var jobId = context.MergedJobDataMap.GetString("jobId") ?? retrainer.Queue("schedule", null).JobId;
-        await retrainer.RunAsync(jobId, cancellationToken);
+        var jobId = context?.BackgroundJob.Id ?? throw new InvalidOperationException("a retraining runs as a Hangfire job");
+        // A nightly run becomes the current one, so an on-demand request made meanwhile joins it instead of queueing another.
+        runs.MarkCurrent(jobId);
+        await retrainer.RunAsync(RetrainRuns.ApiId(jobId), trigger, historyDays ?? retrainer.DefaultHistoryDays, change => runs.Update(jobId, change), cancellationToken);
     }
 }
 
 public static class RiskRetrainingServiceCollectionExtensions
 {
-    /// <summary>The retrainer and its Quartz job and schedule; AddQuartz composes with other features' jobs and the hosted scheduler is registered once.</summary>
+    /// <summary>The retrainer, its runs in the job store and the nightly schedule (the deployment's night, not the server's).</summary>
     public static IServiceCollection AddRiskRetraining(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton<RiskRetrainer>();
+        services.AddSingleton<RetrainRuns>();
         var cron = config.GetSection(RiskOptions.Section).Get<RiskOptions>()?.RetrainCron ?? new RiskOptions().RetrainCron;
-        // The deployment's night, not the server's: a UTC host would otherwise retrain at 11:30 in Gansu.
-        var civil = (config.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions()).Zone;
-        services.AddQuartz(q =>
-        {
-            q.AddJob<RetrainRiskModelJob>(j => j.WithIdentity(RetrainRiskModelJob.Key).StoreDurably());
-            if (!string.IsNullOrWhiteSpace(cron))
-                q.AddTrigger(t => t.ForJob(RetrainRiskModelJob.Key).WithIdentity("retrain-risk-model-nightly", "risk").WithCronSchedule(cron, c => c.InTimeZone(civil)));
-        });
-        // Shutdown does not wait for a retraining run (same choice as the spike scan, so the merged registration agrees).
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
+        services.AddRecurringJob<RetrainRiskModelJob>(RetrainRiskModelJob.RecurringId, cron, j => j.RunAsync("schedule", null, null, CancellationToken.None));
         return services;
     }
 }

@@ -18,7 +18,7 @@ namespace Warning.Web.Simulator;
 /// (rather than from the wall clock's time of day, which outside the simulated working hours meant a quiet screen).
 /// </summary>
 public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hierarchy, Intake intake, IngestLog log, IngestApplier applier,
-    Checkpoints storage, SpikeScanService spikes, RiskModelRegistry models, RiskRetrainer retrainer, WarningClock clock, TimeProvider time,
+    Checkpoints storage, SpikeScanService spikes, RiskModelRegistry models, RetrainRuns retraining, WarningClock clock, TimeProvider time,
     BackgroundLoops loops, ILogger<DemoFeed> logger)
     : BackgroundService
 {
@@ -151,11 +151,8 @@ public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hi
         await log.AppendAsync([OpenCaseRescore.Tick(clock.Now, "demo history")], stoppingToken);
         // Likewise the nightly retraining: train a first model now (in the background, the live feed goes on) so the
         // demo's scores come from the model rather than the points score.
-        if (models.Live is null && retrainer.Running is null)
-        {
-            var job = retrainer.Queue("demo_start", DemoTrainingDays);
-            _ = Task.Run(() => retrainer.RunAsync(job.JobId, stoppingToken), stoppingToken);
-        }
+        // A run already queued or under way (from before a restart, or the nightly one) is left to finish.
+        if (models.Live is null) retraining.QueueUnlessRunning("demo_start", DemoTrainingDays);
     }
 
     private async Task SaveClockAsync(DemoClock demoClock, CancellationToken ct)

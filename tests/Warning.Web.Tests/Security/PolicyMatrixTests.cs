@@ -88,6 +88,7 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
         ["GET /scalar/favicon.svg"] = new("GET", "/scalar/favicon.svg", [Anonymous, RevokedKey, Feed, .. Humans], AnyStatus: true),
         ["/hubs/screen/negotiate"] = new("POST", "/hubs/screen/negotiate?negotiateVersion=1", AggregateReaders),
         ["/hubs/screen"] = new("GET", "/hubs/screen", AggregateReaders, AnyStatus: true),
+        ["/jobs/{**path}"] = new("GET", "/jobs/jobs/failed", [Roles.Operator]),
     };
 
     [Fact]

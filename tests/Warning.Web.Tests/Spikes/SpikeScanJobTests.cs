@@ -9,9 +9,9 @@ namespace Warning.Web.Tests.Spikes;
 public sealed class SpikeScanJobTests(WarningAppFactory app) : IClassFixture<WarningAppFactory>
 {
     [Fact]
-    public async Task Quartz_runs_the_start_up_scan_of_yesterday_on_every_village()
+    public async Task Hangfire_runs_the_start_up_scan_of_yesterday_on_every_village()
     {
-        _ = app.CreateClient(); // starts the host, and with it the Quartz scheduler
+        _ = app.CreateClient(); // starts the host, and with it the Hangfire server
         var yesterday = app.Services.GetRequiredService<WarningClock>().Today.AddDays(-1);
         var grains = app.Services.GetRequiredService<IGrainFactory>();
         var villages = app.Hierarchy.AtLevel(AreaLevel.Village).Select(v => v.Id).ToArray();
