@@ -27,7 +27,7 @@ public static class SiloServiceCollectionExtensions
         silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
         silo.AddSqliteGrainStorageAsDefault();
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = options.IdleTimeout);
-        if (options.Dashboard) silo.AddDashboard();
+        if (options.Dashboard) silo.AddDashboard(o => o.HideTrace = !options.DashboardTrace);
         return silo;
     }
 

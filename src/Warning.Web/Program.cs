@@ -1,4 +1,3 @@
-using Orleans.Dashboard;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo;
@@ -85,7 +84,7 @@ try
     api.MapSpikes();
     api.MapTrends();
     app.MapHub<ScreenHub>("/hubs/screen").RequireAuthorization(Policies.Aggregates);
-    if (config.GetSection(SiloOptions.Section).Get<SiloOptions>()?.Dashboard ?? true) app.MapOrleansDashboard(routePrefix: "/orleans").RequireAuthorization(Policies.Operator);
+    app.MapWarningOrleansDashboard(config);
     app.MapJobsDashboard();
 
     app.Run();

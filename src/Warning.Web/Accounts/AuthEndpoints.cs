@@ -49,7 +49,7 @@ public static class AuthEndpoints
                 {
                     // A wrong code counts toward lockout like a wrong password: six digits would fall to guessing otherwise.
                     await users.AccessFailedAsync(user);
-                    return await users.IsLockedOutAsync(user) ? Locked(user) : Unauthorized("totp", "invalid", "the code is wrong or expired");
+                    return await users.IsLockedOutAsync(user) ? Locked(user) : Unauthorized("totp", "invalid", "the code is wrong, expired or already used");
                 }
                 await users.ResetAccessFailedCountAsync(user);
             }
@@ -114,7 +114,7 @@ public static class AuthEndpoints
             if (string.IsNullOrWhiteSpace(body.Code)) return Problems.Field(400, "Invalid request", "code", "required", "code is required");
             if (await users.GetAuthenticatorKeyAsync(user) is null) return Problems.Field(409, "Not enrolling", "code", "enrol_first", "POST /api/v1/auth/totp first");
             if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, body.Code.Replace(" ", "", StringComparison.Ordinal)))
-                return Problems.Field(400, "Invalid code", "code", "invalid", "the code is wrong or expired");
+                return Problems.Field(400, "Invalid code", "code", "invalid", "the code is wrong, expired or already used");
             await users.SetTwoFactorEnabledAsync(user, true);
             await signIn.RefreshSignInAsync(user);
             await audit.AppendAsync(user.UserName!, "totp.enrol", "user:" + user.UserName);

@@ -43,6 +43,8 @@ public static class AuthSetup
             .AddSignInManager()
             .AddEntityFrameworkStores<AccountsDb>()
             .AddDefaultTokenProviders()
+            // In place of Identity's authenticator check: a code is good once (OneTimeTotpProvider).
+            .AddTokenProvider<OneTimeTotpProvider>(TokenOptions.DefaultAuthenticatorProvider)
             .AddClaimsPrincipalFactory<WarningClaimsFactory>();
 
         services.AddAuthentication(o =>

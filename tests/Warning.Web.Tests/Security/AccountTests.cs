@@ -52,7 +52,7 @@ public sealed class AccountTests(SecureApp app) : IClassFixture<SecureApp>
         var key = (await enrol.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
         using (var wrong = await app.SendAsync(HttpMethod.Post, "/api/v1/auth/totp/confirm", cookie, body: new JsonObject { ["code"] = WrongCode(key) }))
             Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
-        using var confirmed = await app.SendAsync(HttpMethod.Post, "/api/v1/auth/totp/confirm", cookie, body: new JsonObject { ["code"] = Totp.Code(key) });
+        using var confirmed = await app.SendAsync(HttpMethod.Post, "/api/v1/auth/totp/confirm", cookie, body: new JsonObject { ["code"] = await Totp.NextCodeAsync(key) });
         Assert.Equal(HttpStatusCode.NoContent, confirmed.StatusCode);
         cookie = SecureApp.SessionCookie(confirmed);
         using (var users = await app.SendAsync(HttpMethod.Get, "/api/v1/users", cookie)) Assert.Equal(HttpStatusCode.OK, users.StatusCode);
@@ -65,7 +65,7 @@ public sealed class AccountTests(SecureApp app) : IClassFixture<SecureApp>
         }
         using (var old = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", new { userName = "admin", password = oneTime, totp = Totp.Code(key) }))
             Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
-        using (var full = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", new { userName = "admin", password = chosen, totp = Totp.Code(key) }))
+        using (var full = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", new { userName = "admin", password = chosen, totp = await Totp.NextCodeAsync(key) }))
             Assert.Equal(HttpStatusCode.NoContent, full.StatusCode);
     }
 
@@ -88,8 +88,35 @@ public sealed class AccountTests(SecureApp app) : IClassFixture<SecureApp>
         var account = await app.CreateAccountAsync(Roles.Commander, app.Hierarchy.Roots[0].Id);
         for (var i = 0; i < 5; i++)
             using (await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", new { userName = account.UserName, password = account.Password, totp = WrongCode(account.TotpKey!) })) { }
-        using var locked = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", new { userName = account.UserName, password = account.Password, totp = Totp.Code(account.TotpKey!) });
+        using var locked = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", new { userName = account.UserName, password = account.Password, totp = await Totp.NextCodeAsync(account.TotpKey!) });
         Assert.Equal("lockout", (await locked.Content.ReadFromJsonAsync<JsonNode>())!["errors"]![0]!["rule"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_totp_code_signs_in_once_and_an_earlier_step_is_refused_after_it()
+    {
+        var account = await app.CreateAccountAsync(Roles.Commander, app.Hierarchy.Roots[0].Id);
+        var key = account.TotpKey!;
+        var code = await Totp.NextCodeAsync(key);
+        var used = Totp.LastUsedStep(key);
+        object Login(string totp) => new { userName = account.UserName, password = account.Password, totp };
+        using (var first = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", Login(code)))
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+
+        // The same code again, while its step is still inside the window: a replay.
+        using (var again = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", Login(code)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+            var error = (await again.Content.ReadFromJsonAsync<JsonNode>())!["errors"]![0]!;
+            Assert.Equal("totp", error["field"]!.GetValue<string>());
+            Assert.Equal("invalid", error["rule"]!.GetValue<string>());
+        }
+        // The step before it is still within the drift allowance, but steps only move forward.
+        using (var earlier = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", Login(Totp.CodeAt(key, used - 1))))
+            Assert.Equal(HttpStatusCode.Unauthorized, earlier.StatusCode);
+        // A fresh step signs in.
+        using (var next = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/login", Login(await Totp.NextCodeAsync(key))))
+            Assert.Equal(HttpStatusCode.NoContent, next.StatusCode);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class SecureApp : IAsyncLifetime
     public async Task<string> SignInAsync(TestAccount account)
     {
         using var client = Anonymous();
-        using var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { userName = account.UserName, password = account.Password, totp = account.TotpKey is { } k ? Totp.Code(k) : null });
+        using var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { userName = account.UserName, password = account.Password, totp = account.TotpKey is { } k ? await Totp.NextCodeAsync(k) : null });
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         return SessionCookie(response);
     }
