@@ -67,14 +67,7 @@ public sealed class HardeningTests : IDisposable
     [Fact]
     public async Task A_user_over_the_rate_gets_429_problem_json_with_retry_after_and_another_caller_does_not()
     {
-        var (key, hash) = NewKey();
-        var app = _factory.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Auth:RateLimits:UserPerSecond", "1");
-            b.UseSetting("Auth:RateLimits:UserBurst", "3");
-            Provision(b, hash);
-        });
-        var client = app.CreateClient();
+        var (client, key) = RateLimited("User");
         // The default test caller is the signed-in user "test": its bucket holds three, refilled slowly.
         using var refused = await FirstRefusedAsync(() => client.GetAsync("/api/v1/regions"));
         await AssertTooManyAsync(refused);
@@ -88,14 +81,7 @@ public sealed class HardeningTests : IDisposable
     [Fact]
     public async Task An_api_key_over_its_rate_gets_429_with_retry_after_and_the_users_are_not_held_up()
     {
-        var (key, hash) = NewKey();
-        var app = _factory.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Auth:RateLimits:ApiKeyPerSecond", "1");
-            b.UseSetting("Auth:RateLimits:ApiKeyBurst", "3");
-            Provision(b, hash);
-        });
-        var client = app.CreateClient();
+        var (client, key) = RateLimited("ApiKey");
         var grid = _factory.GridIds[0];
         using var refused = await FirstRefusedAsync(() =>
         {
@@ -178,17 +164,23 @@ public sealed class HardeningTests : IDisposable
         Assert.Equal("rateLimit", (string)body["errors"]![0]!["rule"]!);
     }
 
-    private static (string Key, string Hash) NewKey()
+    /// <summary>
+    /// A client of the service with a low rate for one kind of caller (<c>User</c> or <c>ApiKey</c>, as in
+    /// Auth:RateLimits) — three at once, then about ten a second — and a provisioned report key.
+    /// </summary>
+    private (HttpClient Client, string Key) RateLimited(string caller)
     {
         var key = "wk_" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        return (key, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key))));
-    }
-
-    private static void Provision(IWebHostBuilder builder, string hash)
-    {
-        builder.UseSetting("Auth:ProvisionedKeys:0:Name", "hardening-test");
-        builder.UseSetting("Auth:ProvisionedKeys:0:Sha256", hash);
-        builder.UseSetting("Auth:ProvisionedKeys:0:Kinds:0", "report");
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        var app = _factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting($"Auth:RateLimits:{caller}PerSecond", "1");
+            b.UseSetting($"Auth:RateLimits:{caller}Burst", "3");
+            b.UseSetting("Auth:ProvisionedKeys:0:Name", "hardening-test");
+            b.UseSetting("Auth:ProvisionedKeys:0:Sha256", hash);
+            b.UseSetting("Auth:ProvisionedKeys:0:Kinds:0", "report");
+        });
+        return (app.CreateClient(), key);
     }
 
     private static string JsonSerializer(object value) => System.Text.Json.JsonSerializer.Serialize(value);
