@@ -9,4 +9,4 @@ INFLUX_PORT="${INFLUX_PORT:-8086}" scripts/influxdb.sh
 # (dotnet run starts the service in src/Warning.Web, where a relative "data" would otherwise land.)
 exec dotnet run --project src/Warning.Web -c Release -- --urls "${WARNING_URLS:-http://127.0.0.1:5080}" --Simulator:Enabled=true \
   --Storage:DataDirectory="${WARNING_DATA:-$PWD/data}" \
-  --Influx:Enabled=true --Influx:Url="http://127.0.0.1:${INFLUX_PORT:-8086}" "$@"
+  --Influx:Enabled=true --Influx:Url="http://127.0.0.1:${INFLUX_PORT:-8086}" --Auth:DemoAccounts=true "$@"

@@ -9,7 +9,14 @@ using Microsoft.Data.Sqlite;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Simulation;
 
-var webDll = args.Length > 0 ? args[0] : throw new ArgumentException("usage: IngestBench <path to Warning.Web.dll> [reports]");
+// --auth OFF_DLL ON_DLL [reports]: API-key authentication off (a build without accounts) against on (this one, with a
+// provisioned key on every request), alternating, two rounds each, side by side.
+if (args is ["--auth", var offDll, var onDll, ..])
+{
+    await AuthCompare.RunAsync(offDll, onDll, args.Length > 3 ? int.Parse(args[3]) : 50_000);
+    return;
+}
+var webDll = args.Length > 0 ? args[0] : throw new ArgumentException("usage: IngestBench <path to Warning.Web.dll> [reports] | --auth <off dll> <on dll> [reports]");
 var total = args.Length > 1 ? int.Parse(args[1]) : 50_000;
 var singles = Math.Min(total / 5, 10_000);
 var work = Path.Combine(Path.GetTempPath(), "warning-bench-" + Guid.NewGuid().ToString("N"));
@@ -36,6 +43,8 @@ service.ErrorDataReceived += (_, _) => { };
 service.BeginOutputReadLine();
 service.BeginErrorReadLine();
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+// BENCH_API_KEY: sent on every ingest request (the service is given its hash through BENCH_ARGS).
+if (Environment.GetEnvironmentVariable("BENCH_API_KEY") is { Length: > 0 } benchKey) http.DefaultRequestHeaders.Add("X-Api-Key", benchKey);
 for (var i = 0; ; i++)
 {
     try { if ((await http.GetAsync("/readyz")).IsSuccessStatusCode) break; } catch (HttpRequestException) { }

@@ -22,6 +22,13 @@ public sealed class SiloOptions
     /// </summary>
     public bool Dashboard { get; set; } = true;
 
+    /// <summary>
+    /// The dashboard's live log stream (<c>/orleans/Trace</c>). Off: it sends every log line of the node (request paths
+    /// with case and person ids, failed sign-ins' user names) to the operator role, which issue 13 keeps away from case
+    /// and person data, and each request holds its connection for up to an hour. Operators read the log files instead.
+    /// </summary>
+    public bool DashboardTrace { get; set; }
+
     /// <summary>A grain not called for this long is written and deactivated (memory for a province's cases).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 

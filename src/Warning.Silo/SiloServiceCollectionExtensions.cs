@@ -36,7 +36,7 @@ public static class SiloServiceCollectionExtensions
             silo.AddSqliteGrainStorageAsDefault();
         }
         silo.ConfigureGrainCollection(options);
-        if (options.Dashboard) silo.AddDashboard();
+        if (options.Dashboard) silo.AddDashboard(o => o.HideTrace = !options.DashboardTrace);
         return silo;
     }
 

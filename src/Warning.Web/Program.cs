@@ -1,10 +1,14 @@
-using Orleans.Dashboard;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo;
 using Warning.Silo.Cluster;
 using Warning.Web.Cluster;
 using Warning.Web;
+using Warning.Web.Accounts;
+using Warning.Web.Audit;
+using Warning.Web.Hardening;
+using Warning.Web.Pages;
+using Warning.Web.Persons;
 using Warning.Web.Cases;
 using Warning.Web.Errors;
 using Warning.Web.Health;
@@ -52,18 +56,31 @@ try
     builder.Services.AddRiskRescoring(config);
     builder.Services.AddSpikeScan(config);
     builder.Services.AddWarningJobs(config);
+    var dataDirectory = Path.GetFullPath(config["Storage:DataDirectory"] is { Length: > 0 } d ? d : "data");
+    builder.Services.AddWarningAuth(config, dataDirectory);
+    builder.Services.AddWarningOpenApi();
+    builder.Services.AddPersonData(config);
 
     app = builder.Build();
     // First: the request log sees every request, with the status the error handlers finally gave it.
     app.UseWarningRequestLogging();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
-    app.UseDefaultFiles();
-    app.UseStaticFiles();
+    app.UseSecurityHeaders();
+    // Scripts, styles and libraries are open (CONTRACTS.md); the HTML pages are endpoints with policies (Pages/).
+    app.UseStaticFiles(PageEndpoints.StaticAssets());
+    app.UseRouting();
+    app.UseBodyLimits();
+    app.UseWarningAuth();
 
-    app.MapGet("/", () => Results.Redirect("/screen/"));
+    app.MapPages();
     app.MapHealth();
+    app.MapWarningOpenApi();
     var api = app.MapGroup("/api/v1");
+    api.MapAuth();
+    api.MapAdmin();
+    api.MapAudit();
+    api.MapPersonData();
     api.MapIngest();
     api.MapRegions();
     api.MapCases();
@@ -71,10 +88,9 @@ try
     api.MapHierarchy();
     api.MapSpikes();
     api.MapTrends();
-    app.MapHub<ScreenHub>("/hubs/screen");
+    app.MapHub<ScreenHub>("/hubs/screen").RequireAuthorization(Policies.Aggregates);
     api.MapCluster();
-    // For operators; it goes behind the operator role once accounts exist (issue 13).
-    if (config.GetSection(SiloOptions.Section).Get<SiloOptions>()?.Dashboard ?? true) app.MapOrleansDashboard(routePrefix: "/orleans");
+    app.MapWarningOrleansDashboard(config);
     app.MapJobsDashboard();
 
     app.Run();

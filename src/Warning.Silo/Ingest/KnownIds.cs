@@ -74,4 +74,6 @@ public sealed class KnownIds
         _persons.TryAdd(personId, 0);
         return true;
     }
+
+    public IEnumerable<string> PersonIds => _persons.Keys;
 }

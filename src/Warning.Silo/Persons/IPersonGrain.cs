@@ -23,7 +23,17 @@ public interface IPersonGrain : ILogAppliedGrain
 
     [Alias("GetView")]
     Task<PersonView?> GetView();
+
+    /// <summary>
+    /// Basis expiry as of <paramref name="now"/>: reports the first time the basis is seen expired (its cases are then
+    /// re-scored without it), and once it has been expired for <paramref name="purgeAfter"/> clears the identifying fields.
+    /// </summary>
+    [Alias("Sweep")]
+    Task<PersonSweep> Sweep(DateTimeOffset now, TimeSpan purgeAfter);
 }
+
+[GenerateSerializer, Immutable, Alias("PersonSweep")]
+public sealed record PersonSweep([property: Id(0)] bool NewlyExpired, [property: Id(1)] bool Purged, [property: Id(2)] IReadOnlyList<string> LinkedCases);
 
 /// <summary>One applied log entry as a key individual's grain sees it: a case linked, or an incident.</summary>
 [GenerateSerializer, Immutable, Alias("PersonUpdate")]
@@ -36,4 +46,10 @@ public sealed record PersonUpdate(long Seq)
 [GenerateSerializer, Immutable, Alias("PersonView")]
 public sealed record PersonView(
     string PersonId, string GridId, SupervisionBasis Basis, DateTimeOffset BasisReviewedAt, DateTimeOffset BasisExpiresAt,
-    IReadOnlyList<string> LinkedCases, DateTimeOffset? LastCheckIn, int MissedCheckIns);
+    IReadOnlyList<string> LinkedCases, DateTimeOffset? LastCheckIn, int MissedCheckIns)
+{
+    /// <summary>Past its retention after expiry: the reference, dates of review, links and check-ins are gone.</summary>
+    [Id(8)] public bool Purged { get; init; }
+
+    [Id(9)] public string BasisReference { get; init; } = "";
+}

@@ -16,6 +16,8 @@ public sealed class PersonState
     [Id(4)] public long LastSeq { get; set; }
     /// <summary>As <see cref="LastSeq"/> for the cluster's other partitions (<see cref="LogPosition"/>).</summary>
     [Id(5)] public Dictionary<int, long>? PartitionSeqs { get; set; }
+    [Id(6)] public bool ExpiryHandled { get; set; }
+    [Id(7)] public bool Purged { get; set; }
 }
 
 // Activated on the silo that first calls it: in cluster mode the owner of its county's partition, so a county's grains
@@ -24,7 +26,13 @@ public sealed class PersonState
 public sealed class PersonGrain([PersistentState("state")] IPersistentState<PersonState> state, DirtyGrains dirty)
     : LogAppliedGrain<PersonState>(state, dirty), IPersonGrain
 {
-    public Task Register(long seq, KeyIndividual person) => Apply(seq, () => State.Record = person);
+    // A registration after expiry or purge is a renewed basis: the record counts again from it.
+    public Task Register(long seq, KeyIndividual person) => Apply(seq, () =>
+    {
+        State.Record = person;
+        State.ExpiryHandled = false;
+        State.Purged = false;
+    });
 
     public Task LinkCase(long seq, string caseId) => Apply(seq, () =>
     {
@@ -51,7 +59,32 @@ public sealed class PersonGrain([PersistentState("state")] IPersistentState<Pers
 
     public Task<PersonView?> GetView() => Task.FromResult(State.Record is { } r
         ? new PersonView(r.PersonId, r.GridId, r.Basis, r.BasisReviewedAt, r.BasisExpiresAt, State.LinkedCases.ToArray(), State.LastCheckIn, State.MissedCheckIns)
+        {
+            Purged = State.Purged,
+            BasisReference = r.BasisReference,
+        }
         : null);
+
+    public Task<PersonSweep> Sweep(DateTimeOffset now, TimeSpan purgeAfter)
+    {
+        if (State.Record is not { } r || r.BasisExpiresAt > now) return Task.FromResult(new PersonSweep(false, false, []));
+        var newly = !State.ExpiryHandled;
+        var cases = State.LinkedCases.ToArray();
+        State.ExpiryHandled = true;
+        var purge = !State.Purged && r.BasisExpiresAt + purgeAfter <= now;
+        if (purge)
+        {
+            // The pseudonymous id, grid, kind of basis and its expiry stay (the grain's key, and why it no longer counts);
+            // what could point to the person goes: the decision's reference, the review date, linked cases, check-ins.
+            State.Record = r with { BasisReference = "", BasisReviewedAt = r.BasisExpiresAt };
+            State.LinkedCases.Clear();
+            State.LastCheckIn = null;
+            State.MissedCheckIns = 0;
+            State.Purged = true;
+        }
+        if (newly || purge) MarkChanged();
+        return Task.FromResult(new PersonSweep(newly, purge, cases));
+    }
 
     private Task Apply(long seq, Action change)
     {

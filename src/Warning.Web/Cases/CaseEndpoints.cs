@@ -6,6 +6,7 @@ using Warning.Silo.Areas;
 using Warning.Silo.Cases;
 using Orleans;
 using Warning.Silo.Ingest;
+using Warning.Web.Accounts;
 
 namespace Warning.Web.Cases;
 
@@ -23,17 +24,20 @@ public static class CaseEndpoints
     public static RouteGroupBuilder MapCases(this RouteGroupBuilder api)
     {
         // Key individuals appear only as a count: who they are is for the supervising department, by role and audited.
-        api.MapGet("/cases/{id}", async (string id, KnownIds known, IGrainFactory grains) =>
-            known.IsCase(id) && await grains.GetGrain<ICaseGrain>(id).GetView() is { } view
+        var cases = api.MapGroup("/cases").RequireAuthorization(Policies.Cases).WithTags("Cases");
+        cases.MapGet("/{id}", async (string id, HttpContext http, KnownIds known, AreaHierarchy hierarchy, IGrainFactory grains) =>
+            known.IsCase(id) && known.GridOfCase(id) is { } grid && RegionScope.Of(http).Allows(hierarchy, grid)
+                && await grains.GetGrain<ICaseGrain>(id).GetView() is { } view
                 ? Results.Ok(view)
                 : Problems.NotFound("id", $"case '{id}' does not exist"));
 
         // The duty officer's list: a region's open cases, highest escalation risk first, with the reasons in words. It
         // informs a person deciding what to look at; nothing here acts on anyone.
-        api.MapGet("/cases", async (string? regionId, string? minLevel, string? category, string? limit, AreaHierarchy hierarchy, IGrainFactory grains) =>
+        cases.MapGet("/", async (string? regionId, string? minLevel, string? category, string? limit, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains) =>
         {
-            var region = regionId ?? hierarchy.Roots[0].Id;
-            if (!hierarchy.TryGet(region, out var area))
+            var scope = RegionScope.Of(http);
+            var region = regionId ?? scope.DefaultRegion(hierarchy);
+            if (!scope.Allows(hierarchy, region) || !hierarchy.TryGet(region, out var area))
                 return Problems.NotFound("regionId", $"region '{region}' is not in the loaded hierarchy");
             RiskLevel? level = null;
             if (minLevel is not null)

@@ -6,6 +6,7 @@ using Orleans.Runtime;
 using StackExchange.Redis;
 using Warning.Silo;
 using Warning.Silo.Cluster;
+using Warning.Web.Accounts;
 
 namespace Warning.Web.Cluster;
 
@@ -56,7 +57,7 @@ public static class ClusterEndpoints
                     caughtUpSeconds = p.CaughtUpSeconds,
                 }),
             }, WarningJson.Options);
-        });
+        }).RequireAuthorization(Policies.Health);
         return api;
     }
 }

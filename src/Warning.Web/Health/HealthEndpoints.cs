@@ -2,6 +2,7 @@ using Warning.Silo.Health;
 using Warning.Silo.Ingest;
 using Warning.Silo.Storage;
 using Warning.Silo.TimeSeries;
+using Warning.Web.Accounts;
 
 namespace Warning.Web.Health;
 
@@ -9,7 +10,7 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+        app.MapGet("/healthz", () => Results.Ok(new { status = "alive" })).AllowAnonymous().WithTags("Health");
 
         // Ready once the store answers, the grains have replayed everything accepted before this start and no background loop is failing.
         app.MapGet("/readyz", async (LogStore store, IngestApplier applier, InfluxClient influx, BackgroundLoops loops, CancellationToken ct) =>
@@ -36,7 +37,7 @@ public static class HealthEndpoints
             foreach (var (loop, status) in loops.Current) checks[loop] = status.ToString();
             var ready = checks.Values.All(v => v == "ok");
             return Results.Json(new { status = ready ? "ready" : "not ready", checks }, statusCode: ready ? 200 : 503);
-        });
+        }).RequireAuthorization(Policies.Health).WithTags("Health");
         return app;
     }
 }

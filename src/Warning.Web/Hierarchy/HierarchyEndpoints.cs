@@ -1,4 +1,5 @@
 using Warning.Analytics.Hierarchy;
+using Warning.Web.Accounts;
 
 namespace Warning.Web.Hierarchy;
 
@@ -7,13 +8,16 @@ public static class HierarchyEndpoints
     /// <summary>The loaded boundaries as GeoJSON, for the screen's map (areas only: no people, no cases).</summary>
     public static RouteGroupBuilder MapHierarchy(this RouteGroupBuilder api)
     {
-        api.MapGet("/boundaries", (AreaHierarchy hierarchy, string? level) =>
+        api.MapGet("/boundaries", (AreaHierarchy hierarchy, string? level, HttpContext http) =>
         {
             var wanted = level is null ? (AreaLevel?)null : Area.TryParseLevel(level, out var l) ? l : (AreaLevel?)(-1);
             if (wanted == (AreaLevel)(-1)) return Problems.Field(400, "Unknown level", "level", "enum", "level must be city, county, township, village or grid");
-            var subset = new AreaHierarchy(hierarchy.All.Where(a => wanted is null || a.Level <= wanted));
+            // A region-limited caller gets their subtree, their region as its root.
+            var scope = RegionScope.Of(http);
+            var subset = new AreaHierarchy(hierarchy.All.Where(a => (wanted is null || a.Level <= wanted) && (scope.IsUnlimited || scope.Allows(hierarchy, a.Id)))
+                .Select(a => a.Id == scope.RegionId ? a with { ParentId = null } : a));
             return Results.Stream(stream => GeoJsonHierarchy.WriteAsync(subset, stream), "application/geo+json");
-        });
+        }).RequireAuthorization(Policies.Aggregates).WithTags("Regions");
         return api;
     }
 }

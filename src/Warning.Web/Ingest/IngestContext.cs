@@ -15,7 +15,10 @@ public sealed class IngestContext(AreaHierarchy hierarchy, KnownIds known, DateT
 
     public DateTimeOffset Now { get; } = now;
 
-    public bool IsGrid(string id) => hierarchy.TryGet(id, out var area) && area.Level == AreaLevel.Grid;
+    /// <summary>The region the caller's key is limited to: a grid outside it is answered exactly like an unknown one.</summary>
+    public Accounts.RegionScope Scope { get; init; }
+
+    public bool IsGrid(string id) => hierarchy.TryGet(id, out var area) && area.Level == AreaLevel.Grid && (Scope.IsUnlimited || Scope.Allows(hierarchy, id));
 
     public bool IsCase(string id) => known.IsCase(id) || CasesOpenedInBatch.ContainsKey(id);
 

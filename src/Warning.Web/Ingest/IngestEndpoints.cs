@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Ingest;
+using Warning.Web.Accounts;
+using Warning.Web.Hardening;
 
 namespace Warning.Web.Ingest;
 
@@ -14,14 +16,20 @@ public static class IngestEndpoints
 
     public static RouteGroupBuilder MapIngest(this RouteGroupBuilder api)
     {
-        api.MapPost("/reports", (HttpContext http, IngestHandler handler) =>
-            handler.HandleAsync(http, "report", "reportId", (item, context) => ReportRules.Read(item, context)));
-        api.MapPost("/incidents", (HttpContext http, IngestHandler handler) =>
-            handler.HandleAsync(http, "incident", "incidentId", (item, context) => IncidentRules.Read(item, context)));
-        api.MapPost("/screenings", (HttpContext http, IngestHandler handler) =>
-            handler.HandleAsync(http, "screening", "screeningId", (item, context) => ScreeningRules.Read(item, context)));
-        api.MapPost("/persons", (HttpContext http, IngestHandler handler) =>
-            handler.HandleAsync(http, "person", "personId", (item, context) => PersonRules.Read(item, context)));
+        // Machine feeds with an API key of that kind; a key with a region takes only grids under it.
+        var ingest = api.MapGroup("").WithTags("Ingest").WithBodyLimit(MaxBodyBytes);
+        ingest.MapPost("/reports", (HttpContext http, IngestHandler handler) =>
+                handler.HandleAsync(http, "report", "reportId", (item, context) => ReportRules.Read(item, context)))
+            .RequireAuthorization(Policies.Ingest(IngestKinds.Report)).Accepts<ScreeningReport>("application/json").Produces<IngestResponse>(202);
+        ingest.MapPost("/incidents", (HttpContext http, IngestHandler handler) =>
+                handler.HandleAsync(http, "incident", "incidentId", (item, context) => IncidentRules.Read(item, context)))
+            .RequireAuthorization(Policies.Ingest(IngestKinds.Incident)).Accepts<Incident>("application/json").Produces<IngestResponse>(202);
+        ingest.MapPost("/screenings", (HttpContext http, IngestHandler handler) =>
+                handler.HandleAsync(http, "screening", "screeningId", (item, context) => ScreeningRules.Read(item, context)))
+            .RequireAuthorization(Policies.Ingest(IngestKinds.Screening)).Accepts<ScreeningRound>("application/json").Produces<IngestResponse>(202);
+        ingest.MapPost("/persons", (HttpContext http, IngestHandler handler) =>
+                handler.HandleAsync(http, "person", "personId", (item, context) => PersonRules.Read(item, context)))
+            .RequireAuthorization(Policies.Ingest(IngestKinds.Person)).Accepts<KeyIndividual>("application/json").Produces<IngestResponse>(202);
         return api;
     }
 }
@@ -66,7 +74,7 @@ public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownI
             }
             else return Problems.Field(StatusCodes.Status400BadRequest, "Wrong body type", "$", "type", $"the body must be a {kind} object or an array of them");
 
-            var context = new IngestContext(hierarchy, known, time.GetUtcNow(), options.Value.EarliestEventTime);
+            var context = new IngestContext(hierarchy, known, time.GetUtcNow(), options.Value.EarliestEventTime) { Scope = RegionScope.Of(http) };
             var results = new IngestItemResult[items.Count];
             var valid = new List<object>(items.Count);
             var validIndex = new List<int>(items.Count);

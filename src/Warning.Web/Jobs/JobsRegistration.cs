@@ -7,6 +7,7 @@ using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
 using Warning.Silo.Storage;
 using Warning.Silo.Time;
+using Warning.Web.Accounts;
 
 namespace Warning.Web.Jobs;
 
@@ -71,7 +72,7 @@ public static class JobsRegistration
     public static IServiceCollection AddStartupJob<T>(this IServiceCollection services, string name, TimeSpan delay, Expression<Func<T, Task>> call) =>
         services.AddSingleton(new StartupJobDefinition(name, Job.FromExpression(call), delay));
 
-    /// <summary>The dashboard at <c>/jobs</c>: history, retries, failures with their exceptions; access by <see cref="JobsDashboardAccess"/>.</summary>
+    /// <summary>The dashboard at <c>/jobs</c>: history, retries, failures with their exceptions; behind the operator policy (<see cref="JobsDashboardAccess"/>).</summary>
     public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder endpoints)
     {
         if (!endpoints.ServiceProvider.GetRequiredService<IOptions<JobsOptions>>().Value.Dashboard) return endpoints;
@@ -79,10 +80,11 @@ public static class JobsRegistration
         {
             DashboardTitle = "Warning jobs",
             AppPath = "/",
-            Authorization = [new JobsDashboardAccess()],
+            Authorization = [],
+            AsyncAuthorization = [new JobsDashboardAccess()],
             // The PostgreSQL connection string carries a password.
             DisplayStorageConnectionString = false,
-        });
+        }).RequireAuthorization(Policies.Operator);
         return endpoints;
     }
 

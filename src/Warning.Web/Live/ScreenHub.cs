@@ -8,6 +8,7 @@ namespace Warning.Web.Live;
 /// The big screen's hub (<c>/hubs/screen</c>): pushes "message"; <c>Resume(lastSeq)</c> returns what was missed,
 /// <c>ResumeFrom(epoch, lastSeq)</c> the same plus what a screen needs to know of the feed.
 /// </summary>
+[Microsoft.AspNetCore.Authorization.Authorize(Policy = Accounts.Policies.Aggregates)]
 public sealed class ScreenHub(LiveFeed feed, WarningClock clock, IOptions<LiveOptions> options) : Hub
 {
     public IReadOnlyList<LiveMessage> Resume(long lastSeq) => feed.Since(lastSeq);

@@ -1,6 +1,7 @@
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
 using Orleans;
+using Warning.Web.Accounts;
 
 namespace Warning.Web.Regions;
 
@@ -8,18 +9,19 @@ public static class RegionEndpoints
 {
     public static RouteGroupBuilder MapRegions(this RouteGroupBuilder api)
     {
-        var regions = api.MapGroup("/regions");
+        var regions = api.MapGroup("/regions").RequireAuthorization(Policies.Aggregates).WithTags("Regions");
 
-        regions.MapGet("/", async (AreaHierarchy hierarchy, IGrainFactory grains) =>
-            Results.Ok(await Task.WhenAll(hierarchy.Roots.Select(a => DescribeAsync(a, hierarchy, grains)))));
+        // A caller limited to a region sees it as their only root; anything outside answers like an unknown id.
+        regions.MapGet("/", async (HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains) =>
+            Results.Ok(await Task.WhenAll(RegionScope.Of(http).Roots(hierarchy).Select(a => DescribeAsync(a, hierarchy, grains)))));
 
-        regions.MapGet("/{id}", async (string id, AreaHierarchy hierarchy, IGrainFactory grains) =>
-            hierarchy.TryGet(id, out var area)
+        regions.MapGet("/{id}", async (string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains) =>
+            RegionScope.Of(http).Allows(hierarchy, id) && hierarchy.TryGet(id, out var area)
                 ? Results.Ok(await DescribeAsync(area, hierarchy, grains))
                 : Problems.NotFound("id", $"region '{id}' is not in the loaded hierarchy"));
 
-        regions.MapGet("/{id}/children", async (string id, AreaHierarchy hierarchy, IGrainFactory grains) =>
-            hierarchy.TryGet(id, out _)
+        regions.MapGet("/{id}/children", async (string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains) =>
+            RegionScope.Of(http).Allows(hierarchy, id)
                 ? Results.Ok(await Task.WhenAll(hierarchy.ChildrenOf(id).Select(a => DescribeAsync(a, hierarchy, grains))))
                 : Problems.NotFound("id", $"region '{id}' is not in the loaded hierarchy"));
 

@@ -1,5 +1,6 @@
 using Warning.Analytics.Risk;
 using Warning.Silo.Risk;
+using Warning.Web.Accounts;
 
 namespace Warning.Web.Risk;
 
@@ -20,7 +21,7 @@ public static class RiskEndpoints
 
     public static RouteGroupBuilder MapRisk(this RouteGroupBuilder api)
     {
-        var risk = api.MapGroup("/risk");
+        var risk = api.MapGroup("/risk").RequireAuthorization(Policies.Models).WithTags("Risk");
 
         // The live model, or the points score while none has been trained.
         risk.MapGet("/model", (RiskModelRegistry registry) => registry.Live is { } m
@@ -47,7 +48,7 @@ public static class RiskEndpoints
             // One retraining at a time: a second request gets the run already under way.
             var (job, _) = runs.QueueUnlessRunning("on_demand", days);
             return Results.Accepted($"/api/v1/risk/model/retrain/{job.JobId}", job);
-        });
+        }).RequireAuthorization(Policies.Operator);
 
         risk.MapGet("/model/retrain/{jobId}", (string jobId, RetrainRuns runs) => runs.Get(jobId) is { } status
             ? Results.Ok(status)

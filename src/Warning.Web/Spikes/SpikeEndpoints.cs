@@ -3,6 +3,7 @@ using Warning.Analytics.Hierarchy;
 using Warning.Silo.Areas;
 using Orleans;
 using Warning.Silo.Time;
+using Warning.Web.Accounts;
 
 namespace Warning.Web.Spikes;
 
@@ -18,10 +19,11 @@ public static class SpikeEndpoints
     /// </summary>
     public static RouteGroupBuilder MapSpikes(this RouteGroupBuilder api)
     {
-        api.MapGet("/spikes", async (string? regionId, string? date, AreaHierarchy hierarchy, IGrainFactory grains, SpikeScanService scans, WarningClock clock, CancellationToken ct) =>
+        api.MapGet("/spikes", async (string? regionId, string? date, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, SpikeScanService scans, WarningClock clock, CancellationToken ct) =>
         {
-            var region = regionId ?? hierarchy.Roots[0].Id;
-            if (!hierarchy.TryGet(region, out var area))
+            var scope = RegionScope.Of(http);
+            var region = regionId ?? scope.DefaultRegion(hierarchy);
+            if (!scope.Allows(hierarchy, region) || !hierarchy.TryGet(region, out var area))
                 return Problems.NotFound("regionId", $"region '{region}' is not in the loaded hierarchy");
             var villages = area.Level == AreaLevel.Village ? [area] : hierarchy.Descendants(area.Id, AreaLevel.Village).ToArray();
 
@@ -44,7 +46,7 @@ public static class SpikeEndpoints
             return Results.Ok(new SpikesView(area.Id, day, false, villages
                 .Where(v => scan.States.ContainsKey(v.Id)).OrderBy(v => v.Id, StringComparer.Ordinal)
                 .Select(v => new VillageSpikes(v.Id, v.Name, day, scan.States[v.Id].Active)).ToArray()));
-        });
+        }).RequireAuthorization(Policies.Aggregates).WithTags("Spikes");
         return api;
     }
 }

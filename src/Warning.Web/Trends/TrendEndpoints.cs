@@ -2,6 +2,7 @@ using System.Globalization;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.TimeSeries;
 using Warning.Silo.TimeSeries;
+using Warning.Web.Accounts;
 using static Warning.Analytics.TimeSeries.InfluxQL;
 
 namespace Warning.Web.Trends;
@@ -14,9 +15,10 @@ public static class TrendEndpoints
     public static RouteGroupBuilder MapTrends(this RouteGroupBuilder api)
     {
         // Lets the big screen skip its trend chart quietly when the service runs without InfluxDB.
-        api.MapGet("/trends/status", (InfluxClient influx) => Results.Ok(new { enabled = influx.Enabled }));
+        var trends = api.MapGroup("").RequireAuthorization(Policies.Aggregates).WithTags("Trends");
+        trends.MapGet("/trends/status", (InfluxClient influx) => Results.Ok(new { enabled = influx.Enabled }));
 
-        api.MapGet("/regions/{id}/trends", async (string id, string? days, string? by, AreaHierarchy hierarchy, InfluxClient influx,
+        trends.MapGet("/regions/{id}/trends", async (string id, string? days, string? by, HttpContext http, AreaHierarchy hierarchy, InfluxClient influx,
             TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
         {
             var span = 30;
@@ -25,7 +27,7 @@ public static class TrendEndpoints
             var grouping = by ?? "category";
             if (grouping is not ("category" or "child"))
                 return Problems.Field(StatusCodes.Status400BadRequest, "Invalid parameter", "by", "enum", "must be category or child");
-            if (!hierarchy.TryGet(id, out var area)) return Problems.NotFound("id", $"no area {id}");
+            if (!RegionScope.Of(http).Allows(hierarchy, id) || !hierarchy.TryGet(id, out var area)) return Problems.NotFound("id", $"no area {id}");
 
             var query = TrendQuery.For(area, grouping, span, time.GetUtcNow(), influx.Options.DayOffset, hierarchy);
             if (query is null)

@@ -33,7 +33,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartAsync(string dataDirectory, params string[] settings) => StartAsync(dataDirectory, FreePort(), settings);
 
     /// <summary>On a given port: a restart on the port of a killed process is what an open browser reconnects to.</summary>
-    public static async Task<ServiceProcess> StartAsync(string dataDirectory, int port, params string[] settings)
+    public static Task<ServiceProcess> StartAsync(string dataDirectory, int port, params string[] settings) =>
+        StartAsync(dataDirectory, port, signedInByDefault: true, settings);
+
+    /// <summary>
+    /// <paramref name="signedInByDefault"/>: requests without credentials of their own (a plain HttpClient, a browser
+    /// with no cookie) run as a caller holding every role, through <see cref="TestIdentityStartup"/>; false: the service
+    /// as a stranger sees it, for the security tests.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string dataDirectory, int port, bool signedInByDefault, params string[] settings)
     {
         var url = $"http://127.0.0.1:{port}";
         var info = new ProcessStartInfo("dotnet")
@@ -43,6 +51,16 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (signedInByDefault)
+        {
+            // The test assembly holds the hosting startup; the service resolves it through this project's dependency
+            // manifest (a superset of the service's own), with the service's runtime settings.
+            info.ArgumentList.Add("exec");
+            info.ArgumentList.Add("--depsfile");
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Warning.Web.Tests.deps.json"));
+            info.ArgumentList.Add("--runtimeconfig");
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Warning.Web.runtimeconfig.json"));
+        }
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Warning.Web.dll"));
         info.ArgumentList.Add("--contentRoot");
         info.ArgumentList.Add(WebProjectDirectory());
@@ -58,6 +76,12 @@ public sealed class ServiceProcess : IAsyncDisposable
                  }.Concat(settings))
             info.ArgumentList.Add(setting);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        foreach (var (key, value) in TestSettings.UnlimitedRates) info.ArgumentList.Add($"--{key}={value}");
+        if (signedInByDefault)
+        {
+            info.Environment[TestIdentity.EnvironmentVariable] = "1";
+            info.Environment["ASPNETCORE_HOSTINGSTARTUPASSEMBLIES"] = typeof(TestIdentityStartup).Assembly.GetName().Name;
+        }
         var service = new ServiceProcess(Process.Start(info)!, port);
         await service.WaitReadyAsync(TimeSpan.FromSeconds(120));
         return service;

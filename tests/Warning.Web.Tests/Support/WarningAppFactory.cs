@@ -14,6 +14,12 @@ public sealed class WarningAppFactory : WebApplicationFactory<Program>
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "warning-test-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>
+    /// Requests without credentials of their own run as a caller holding every role (<see cref="TestIdentity"/>), so tests
+    /// of other features need not sign in; security tests set this false and see the service as a stranger does.
+    /// </summary>
+    public bool SignedInByDefault { get; init; } = true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -26,6 +32,9 @@ public sealed class WarningAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Orleans:SiloPort", ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         // A tick ten seconds in would re-score whatever a test had just checked; RescoreOnStartupTests turns it on.
         builder.UseSetting("Risk:RescoreOnStartup", "false");
+        // Tests fire requests far faster than any person; the rate-limit tests set their own limits.
+        foreach (var (key, value) in TestSettings.UnlimitedRates) builder.UseSetting(key, value);
+        if (SignedInByDefault) builder.ConfigureServices(TestIdentity.AddTo);
         // Stopping writes every live grain's state; on a busy 2-core machine that outran the default 30 s once
         // (TrainFromLogTests: 240 days of history), and a timed-out stop fails the test that was already done.
         builder.ConfigureServices(s => s.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(3)));

@@ -84,8 +84,10 @@ function renderSituation(snapshot) {
   body.replaceChildren(...rows.map(([category, v]) => {
     const tr = document.createElement("tr");
     tr.dataset.category = category;
-    tr.innerHTML = `<td>${categoryName(category)}</td><td class="bar"><div style="width:${(100 * v.open / max).toFixed(1)}%"></div></td>` +
+    tr.innerHTML = `<td>${categoryName(category)}</td><td class="bar"><div></div></td>` +
       `<td class="num" data-field="open">${fmt(v.open)}</td><td class="num" data-field="today">${fmt(v.today)}</td><td class="num">${fmt(v.last30Days)}</td>`;
+    // Set through the DOM, not a style attribute: the page's CSP allows no inline style.
+    tr.querySelector("td.bar div").style.width = `${(100 * v.open / max).toFixed(1)}%`;
     return tr;
   }));
   const risk = (c) => (c.risk && c.risk.highRiskOpenCases) || 0;

@@ -1,0 +1,80 @@
+using System.Net;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Warning.Web.Accounts;
+
+/// <summary>
+/// Every endpoint, hub and page names one of these (or AllowAnonymous); the matrix test fails on any that names none.
+/// Who each admits is the table of issue 13, kept here in one place.
+/// </summary>
+public static class Policies
+{
+    /// <summary>Regions, boundaries, spikes, trends, the live hub and the big screen: counts, never cases or people.</summary>
+    public const string Aggregates = "aggregates";
+
+    /// <summary>Case lists and case views (no person data).</summary>
+    public const string Cases = "cases";
+
+    /// <summary>The risk model's identity and training history.</summary>
+    public const string Models = "models";
+
+    /// <summary>Retraining and the operators' pages (/orleans, /jobs): the operator role, or loopback while Auth:LoopbackIsOperator.</summary>
+    public const string Operator = "operator";
+
+    /// <summary>/readyz and /metrics: operators, or a probe on loopback.</summary>
+    public const string Health = "health";
+
+    public const string Audit = "audit";
+
+    /// <summary>Users, API keys, screen tokens.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>Key-individual records, only through endpoints that audit first.</summary>
+    public const string PersonData = "person-data";
+
+    /// <summary>Any signed-in person, even one whose sign-in is not finished (password change, TOTP enrolment).</summary>
+    public const string Session = "session";
+
+    /// <summary>Any person with a finished sign-in: the console page.</summary>
+    public const string SignedIn = "signed-in";
+
+    public static string Ingest(string kind) => "ingest:" + kind;
+
+    /// <summary>The roles each human policy admits (issue 13).</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
+    {
+        [Aggregates] = [Roles.Commander, Roles.DutyOfficer, Roles.Analyst, Roles.GridSupervisor, Roles.Screen],
+        [Cases] = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor],
+        [Models] = [Roles.Commander, Roles.Analyst, Roles.Operator],
+        [Operator] = [Roles.Operator],
+        [Health] = [Roles.Operator],
+        [Audit] = [Roles.Auditor],
+        [Admin] = [Roles.Admin],
+        [PersonData] = [Roles.Commander, Roles.Admin],
+        [SignedIn] = Roles.All.Where(r => r != Roles.Screen).ToArray(),
+    };
+
+    public static void Add(AuthorizationOptions options, bool loopbackIsOperator)
+    {
+        foreach (var (name, roles) in RolesOf)
+            options.AddPolicy(name, p =>
+            {
+                if (loopbackIsOperator && name is Operator or Health)
+                    p.RequireAssertion(c => IsLoopback(c.Resource) || (FullSession(c.User) && roles.Any(c.User.IsInRole)));
+                else p.RequireAuthenticatedUser().RequireRole(roles).RequireAssertion(c => FullSession(c.User));
+            });
+        options.AddPolicy(Session, p => p.RequireAuthenticatedUser().RequireAssertion(c => !c.User.IsInRole(Roles.Feed)));
+        foreach (var kind in IngestKinds.All)
+            options.AddPolicy(Ingest(kind), p => p.RequireAuthenticatedUser().RequireClaim(WarningClaims.Kind, kind));
+        // An endpoint that forgot its policy still admits no one unauthenticated (the matrix test also fails on it).
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+    }
+
+    private static bool FullSession(System.Security.Claims.ClaimsPrincipal user) => !user.HasClaim(c => c.Type == WarningClaims.Stage);
+
+    /// <summary>A direct connection from this machine (a reverse proxy on it would be loopback too: turn Auth:LoopbackIsOperator off there).</summary>
+    private static bool IsLoopback(object? resource) =>
+        resource is HttpContext { Connection.RemoteIpAddress: { } ip } && IPAddress.IsLoopback(ip)
+        || resource is Microsoft.AspNetCore.SignalR.HubInvocationContext { Context: { } hub } && hub.GetHttpContext()?.Connection.RemoteIpAddress is { } h && IPAddress.IsLoopback(h);
+}
