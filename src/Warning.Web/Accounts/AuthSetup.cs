@@ -1,3 +1,4 @@
+using Warning.Silo.Cluster;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -22,6 +23,14 @@ public static class AuthSetup
         services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
         var auth = config.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var store = config.GetSection(AccountsStoreOptions.Section).Get<AccountsStoreOptions>() ?? new AccountsStoreOptions();
+        // In cluster mode the nodes share one set of accounts, keys and audit entries unless told otherwise: a user made
+        // on one node signs in on any, and a revoked key stops on all.
+        var cluster = config.GetSection(ClusterModeOptions.Section).Get<ClusterModeOptions>();
+        if (cluster is { Enabled: true } && config[$"{AccountsStoreOptions.Section}:Provider"] is null && !string.IsNullOrWhiteSpace(cluster.Postgres))
+        {
+            store.Provider = "postgres";
+            store.ConnectionString = cluster.Postgres;
+        }
 
         services.AddDbContext<AccountsDb>(o =>
         {
