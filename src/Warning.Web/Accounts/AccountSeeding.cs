@@ -25,8 +25,33 @@ public sealed class AccountSeeding(IServiceScopeFactory scopes, IOptions<AuthOpt
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<AccountsDb>();
+        // Nodes of a cluster start together on one PostgreSQL store: one at a time creates the tables and the first admin
+        // (two creating tables at once fail, and one seeing half of them reads a table not yet there). A session lock on
+        // the connection the whole seeding uses; SQLite is one node's own file.
+        var shared = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+        if (shared)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(7270013)", cancellationToken);
+        }
+        try
+        {
+            await SeedAsync(scope.ServiceProvider, db, cancellationToken);
+        }
+        finally
+        {
+            if (shared)
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(7270013)", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    private async Task SeedAsync(IServiceProvider services, AccountsDb db, CancellationToken cancellationToken)
+    {
         await CreateSchemaAsync(db, cancellationToken);
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<WarningUser>>();
+        var users = services.GetRequiredService<UserManager<WarningUser>>();
         if (await users.Users.AnyAsync(cancellationToken)) return;
 
         var root = hierarchy.Roots[0].Id;
@@ -36,7 +61,7 @@ public sealed class AccountSeeding(IServiceScopeFactory scopes, IOptions<AuthOpt
             $"user: admin\npassword: {password}\n# one-time: changed at first sign-in (then enrol an authenticator); delete this file afterwards\n");
         // Printed once, on purpose not through the logger: log files are kept and shipped, a console is not.
         Console.WriteLine($"First run: user 'admin', one-time password {password} (also in {Path.Combine(dataDirectory, InitialAdminFile)}, mode 0600)");
-        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        var audit = services.GetRequiredService<AuditLog>();
         await audit.AppendAsync("system", "user.create", "user:admin", outcome: "first run");
 
         if (!options.Value.DemoAccounts) return;
