@@ -20,6 +20,10 @@ public static class AuthSetup
 
     public static IServiceCollection AddWarningAuth(this IServiceCollection services, IConfiguration config, string dataDirectory)
     {
+        // First of the hosted services here: it creates the accounts tables, and Data Protection's own hosted service
+        // (registered by the first AddDataProtection, from Identity, cookies or antiforgery) reads the key ring from them
+        // at start. After it, a fresh store logged "error reading the key ring" at every first start.
+        services.AddHostedService<AccountSeeding>();
         services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
         var auth = config.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var store = config.GetSection(AccountsStoreOptions.Section).Get<AccountsStoreOptions>() ?? new AccountsStoreOptions();
@@ -90,7 +94,6 @@ public static class AuthSetup
 
         services.AddSingleton<AuditLog>();
         // Seeding first: it creates the schema the credential cache reads at its start.
-        services.AddHostedService<AccountSeeding>();
         services.AddSingleton<CredentialStore>();
         services.AddHostedService(sp => sp.GetRequiredService<CredentialStore>());
         services.AddWarningRateLimits(auth.RateLimits);
