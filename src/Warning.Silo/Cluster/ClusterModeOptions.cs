@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 namespace Warning.Silo.Cluster;
 
 /// <summary>
@@ -13,6 +14,16 @@ public sealed class ClusterModeOptions
 
     /// <summary>Npgsql connection string, e.g. <c>Host=127.0.0.1;Port=5433;Database=warning;Username=warning;Password=warning</c>.</summary>
     public string Postgres { get; set; } = "";
+
+    /// <summary>
+    /// The cluster's PostgreSQL for a store whose own provider <paramref name="setting"/> is not set: in cluster mode the
+    /// nodes share it by default (jobs run once per cluster, an account made on one node signs in on all). Null otherwise.
+    /// </summary>
+    public static string? SharedStoreFor(IConfiguration config, string setting)
+    {
+        var cluster = config.GetSection(Section).Get<ClusterModeOptions>();
+        return cluster is { Enabled: true } && config[setting] is null && !string.IsNullOrWhiteSpace(cluster.Postgres) ? cluster.Postgres : null;
+    }
 
     /// <summary>StackExchange.Redis configuration for the SignalR backplane, e.g. <c>127.0.0.1:6380</c>; empty: no backplane.</summary>
     public string Redis { get; set; } = "";

@@ -27,13 +27,10 @@ public static class AuthSetup
         services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
         var auth = config.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var store = config.GetSection(AccountsStoreOptions.Section).Get<AccountsStoreOptions>() ?? new AccountsStoreOptions();
-        // In cluster mode the nodes share one set of accounts, keys and audit entries unless told otherwise: a user made
-        // on one node signs in on any, and a revoked key stops on all.
-        var cluster = config.GetSection(ClusterModeOptions.Section).Get<ClusterModeOptions>();
-        if (cluster is { Enabled: true } && config[$"{AccountsStoreOptions.Section}:Provider"] is null && !string.IsNullOrWhiteSpace(cluster.Postgres))
+        if (ClusterModeOptions.SharedStoreFor(config, $"{AccountsStoreOptions.Section}:Provider") is { } shared)
         {
             store.Provider = "postgres";
-            store.ConnectionString = cluster.Postgres;
+            store.ConnectionString = shared;
         }
 
         services.AddDbContext<AccountsDb>(o =>

@@ -32,14 +32,9 @@ public static class JobsRegistration
         services.AddOptions<JobsOptions>().Bind(config.GetSection(JobsOptions.Section))
             .PostConfigure(o =>
             {
-                // In cluster mode the nodes share one job store unless told otherwise: each job and each occurrence of a
-                // recurring one then runs on one node, not once per node (a re-score tick appended three times).
-                var cluster = config.GetSection(ClusterModeOptions.Section).Get<ClusterModeOptions>();
-                if (cluster is { Enabled: true } && config[$"{JobsOptions.Section}:Storage"] is null && !string.IsNullOrWhiteSpace(cluster.Postgres))
-                {
-                    o.Storage = JobStorageKind.PostgreSql;
-                    o.ConnectionString = cluster.Postgres;
-                }
+                if (ClusterModeOptions.SharedStoreFor(config, $"{JobsOptions.Section}:Storage") is not { } shared) return;
+                o.Storage = JobStorageKind.PostgreSql;
+                o.ConnectionString = shared;
             })
             .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
         services.AddSingleton(sp => JobStores.Create(sp.GetRequiredService<IOptions<JobsOptions>>().Value,

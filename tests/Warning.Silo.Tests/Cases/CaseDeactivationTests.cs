@@ -7,6 +7,7 @@ using Warning.Silo.Areas;
 using Warning.Silo.Cases;
 using Warning.Silo.Ingest;
 using Warning.Silo.Tests.Support;
+using Warning.Web.Tests.Support;
 
 namespace Warning.Silo.Tests.Cases;
 
