@@ -60,6 +60,7 @@ try
     builder.Services.AddWarningAuth(config, dataDirectory);
     builder.Services.AddWarningOpenApi();
     builder.Services.AddPersonData(config);
+    builder.Services.AddServiceMetrics();
 
     app = builder.Build();
     // First: the request log sees every request, with the status the error handlers finally gave it.
@@ -75,6 +76,7 @@ try
 
     app.MapPages();
     app.MapHealth();
+    app.MapServiceMetrics();
     app.MapWarningOpenApi();
     var api = app.MapGroup("/api/v1");
     api.MapAuth();

@@ -36,6 +36,7 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
     {
         ["GET /healthz"] = new("GET", "/healthz", [Anonymous, RevokedKey, Feed, .. Humans]),
         ["GET /readyz"] = new("GET", "/readyz", [Roles.Operator]),
+        ["/metrics"] = new("GET", "/metrics", [Roles.Operator]),
         ["GET /api/v1/cluster"] = new("GET", "/api/v1/cluster", [Roles.Operator]),
         ["GET /"] = new("GET", "/", [Anonymous, RevokedKey, Feed, .. Humans], AnyStatus: true),
         ["GET /login"] = new("GET", "/login", [Anonymous, RevokedKey, Feed, .. Humans]),
