@@ -31,6 +31,15 @@ public static class OpenApiSetup
             };
             return Task.CompletedTask;
         });
+        // Ingest bodies: the rules the readers apply, recorded from the readers themselves (Ingest/FieldSchema.cs).
+        o.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (schema is not OpenApiSchema body || !Ingest.FieldSchema.IngestTypes.Contains(context.JsonTypeInfo.Type)) return Task.CompletedTask;
+            var services = context.ApplicationServices;
+            var schemas = Ingest.FieldSchema.ForIngest(services.GetRequiredService<Warning.Analytics.Hierarchy.AreaHierarchy>(), services.GetRequiredService<Warning.Silo.Ingest.KnownIds>());
+            schemas[context.JsonTypeInfo.Type].Apply(body);
+            return Task.CompletedTask;
+        });
         o.AddOperationTransformer((operation, context, _) =>
         {
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
@@ -43,6 +52,13 @@ public static class OpenApiSetup
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("401", new OpenApiResponse { Description = "Not signed in / no valid API key (problem+json)" });
             operation.Responses.TryAdd("403", new OpenApiResponse { Description = "Signed in, but the role does not allow it (problem+json)" });
+            var route = context.Description.RelativePath ?? "";
+            if (operation.RequestBody is not null || context.Description.ParameterDescriptions.Any(p => p.Source.Id == "Query"))
+                operation.Responses.TryAdd("400", new OpenApiResponse { Description = "Bad input: problem+json whose errors name each field and the rule it broke" });
+            if (operation.RequestBody is not null)
+                operation.Responses.TryAdd("413", new OpenApiResponse { Description = "Body over this endpoint's size limit (problem+json)" });
+            if (route.Contains('{') || context.Description.ParameterDescriptions.Any(p => p.Name == "regionId"))
+                operation.Responses.TryAdd("404", new OpenApiResponse { Description = "Unknown, or outside the caller's region (the two are not told apart)" });
             operation.Responses.TryAdd("429", new OpenApiResponse { Description = "Over the caller's rate limit; Retry-After says when to retry (problem+json)" });
             return Task.CompletedTask;
         });

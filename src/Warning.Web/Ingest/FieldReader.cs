@@ -19,8 +19,22 @@ public sealed partial class FieldReader(JsonElement item)
 
     public bool IsValid => Errors.Count == 0;
 
+    /// <summary>Set when the reader runs to declare its rules (<see cref="FieldSchema.ForIngest"/>) rather than to read.</summary>
+    public FieldSchema? Schema { get; init; }
+
+    /// <summary>A rule across fields or against the store, declared for the published schema where it is applied.</summary>
+    public void Note(string field, string rule, bool required = false) =>
+        Schema?.Add(new FieldRule(field, JsonSchemaTypeOf(field), required, Rule: rule));
+
+    private Microsoft.OpenApi.JsonSchemaType JsonSchemaTypeOf(string field) =>
+        Schema?.Rules.FirstOrDefault(r => r.Field == field)?.Type ?? Microsoft.OpenApi.JsonSchemaType.String;
+
+    private static FieldRule IdRule(string field, bool required) =>
+        new(field, Microsoft.OpenApi.JsonSchemaType.String, required, MaxLength: MaxIdLength, Pattern: @"^[A-Za-z0-9._:-]{1,64}$");
+
     public string? Id(string field, bool required)
     {
+        Schema?.Add(IdRule(field, required));
         var value = String(field, required);
         if (value is null) return null;
         if (value.Length is 0 or > MaxIdLength || !IdPattern().IsMatch(value))
@@ -30,6 +44,8 @@ public sealed partial class FieldReader(JsonElement item)
 
     public DateTimeOffset? Time(string field, bool required)
     {
+        Schema?.Add(new FieldRule(field, Microsoft.OpenApi.JsonSchemaType.String, required, Format: "date-time",
+            Pattern: @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:\d{2})$", Rule: "ISO-8601 with an offset."));
         var value = String(field, required);
         if (value is null) return null;
         if (!TimePattern().IsMatch(value) ||
@@ -40,6 +56,7 @@ public sealed partial class FieldReader(JsonElement item)
 
     public TEnum? Enum<TEnum>(string field, bool required) where TEnum : struct, Enum
     {
+        Schema?.Add(new FieldRule(field, Microsoft.OpenApi.JsonSchemaType.String, required, Enum: DisputeVocabulary.WireNames<TEnum>().ToArray()));
         var value = String(field, required);
         if (value is null) return null;
         if (DisputeVocabulary.TryParse<TEnum>(value, out var parsed)) return parsed;
@@ -48,6 +65,7 @@ public sealed partial class FieldReader(JsonElement item)
 
     public int? Int(string field, bool required, long min, long max)
     {
+        Schema?.Add(new FieldRule(field, Microsoft.OpenApi.JsonSchemaType.Integer, required, Minimum: min, Maximum: max));
         if (!TryGet(field, required, out var element)) return null;
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var value))
             return Fail<int?>(field, "type", $"'{field}' must be a whole number");
@@ -57,6 +75,7 @@ public sealed partial class FieldReader(JsonElement item)
 
     public double? Number(string field, bool required, double min, double max)
     {
+        Schema?.Add(new FieldRule(field, Microsoft.OpenApi.JsonSchemaType.Number, required, Minimum: min, Maximum: max));
         if (!TryGet(field, required, out var element)) return null;
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out var value) || !double.IsFinite(value))
             return Fail<double?>(field, "type", $"'{field}' must be a number");
@@ -66,6 +85,7 @@ public sealed partial class FieldReader(JsonElement item)
 
     public string? Text(string field, int maxLength)
     {
+        Schema?.Add(new FieldRule(field, Microsoft.OpenApi.JsonSchemaType.String, false, MaxLength: maxLength, Rule: "No control characters other than tab and line breaks."));
         var value = String(field, required: false);
         if (value is null) return null;
         if (value.Length > maxLength) return Fail<string>(field, "maxLength", $"'{field}' must be at most {maxLength:N0} characters");
@@ -79,6 +99,8 @@ public sealed partial class FieldReader(JsonElement item)
 
     public IReadOnlyList<TEnum> EnumList<TEnum>(string field) where TEnum : struct, Enum
     {
+        Schema?.Add(new FieldRule(field, Microsoft.OpenApi.JsonSchemaType.Array, false, MaxItems: MaxListLength, Rule: "Repeats count once.",
+            Items: new FieldRule(field, Microsoft.OpenApi.JsonSchemaType.String, false, Enum: DisputeVocabulary.WireNames<TEnum>().ToArray())));
         var values = new List<TEnum>();
         foreach (var (element, index) in List(field))
         {
@@ -93,6 +115,7 @@ public sealed partial class FieldReader(JsonElement item)
 
     public IReadOnlyList<string> IdList(string field)
     {
+        Schema?.Add(new FieldRule(field, Microsoft.OpenApi.JsonSchemaType.Array, false, MaxItems: MaxListLength, Rule: "Repeats count once.", Items: IdRule(field, false)));
         var values = new List<string>();
         foreach (var (element, index) in List(field))
         {

@@ -6,9 +6,9 @@ namespace Warning.Web.Ingest;
 /// <summary>The rules of <c>POST /api/v1/incidents</c>.</summary>
 public static class IncidentRules
 {
-    public static (Incident? Incident, FieldReader Fields) Read(JsonElement item, IngestContext context)
+    public static (Incident? Incident, FieldReader Fields) Read(JsonElement item, IngestContext context, FieldSchema? schema = null)
     {
-        var f = new FieldReader(item);
+        var f = new FieldReader(item) { Schema = schema };
         var incidentId = f.Id("incidentId", required: true);
         var source = f.Enum<IncidentSource>("source", required: true);
         var type = f.Enum<IncidentType>("type", required: true);
@@ -21,6 +21,7 @@ public static class IncidentRules
 
         context.CheckGrid(f, gridId);
         context.CheckEventTime(f, "occurredAt", occurredAt);
+        f.Note("caseId", "A case accepted before (or opened earlier in the batch).");
         if (caseId is not null && !context.IsCase(caseId)) f.Fail("caseId", "unknownCase", $"case '{caseId}' does not exist");
         context.CheckPersons(f, personIds);
         if (!f.IsValid) return (null, f);

@@ -29,6 +29,7 @@ public sealed class IngestContext(AreaHierarchy hierarchy, KnownIds known, DateT
 
     public void CheckGrid(FieldReader fields, string? gridId)
     {
+        fields.Note("gridId", "A grid of the loaded hierarchy, inside the key's region if it has one.");
         if (gridId is not null && !IsGrid(gridId)) fields.Fail("gridId", "unknownGrid", $"grid '{gridId}' is not in the loaded hierarchy");
     }
 
@@ -37,12 +38,14 @@ public sealed class IngestContext(AreaHierarchy hierarchy, KnownIds known, DateT
     /// <summary>An event time: not more than five minutes ahead, and not before <see cref="IngestOptions.EarliestEventTime"/>.</summary>
     public void CheckEventTime(FieldReader fields, string field, DateTimeOffset? time)
     {
+        fields.Note(field, "Not more than 5 minutes ahead of the server's clock, nor before Ingest:EarliestEventTime.");
         if (time > Now + FutureTolerance) fields.Fail(field, "future", $"'{field}' is more than 5 minutes in the future");
         else if (time < EarliestEventTime) fields.Fail(field, "min", $"'{field}' must not be earlier than {EarliestEventTime:yyyy-MM-dd'T'HH:mm:sszzz}");
     }
 
     public void CheckPersons(FieldReader fields, IReadOnlyList<string> personIds)
     {
+        fields.Note("personIds", "Registered key individuals (POST /api/v1/persons).");
         for (var i = 0; i < personIds.Count; i++)
             if (!IsPerson(personIds[i])) fields.Fail($"personIds[{i}]", "unregisteredPerson", $"person '{personIds[i]}' is not a registered key individual");
     }

@@ -6,9 +6,9 @@ namespace Warning.Web.Ingest;
 /// <summary>The rules of <c>POST /api/v1/reports</c>, field by field as CONTRACTS.md lists them.</summary>
 public static class ReportRules
 {
-    public static (ScreeningReport? Report, FieldReader Fields) Read(JsonElement item, IngestContext context)
+    public static (ScreeningReport? Report, FieldReader Fields) Read(JsonElement item, IngestContext context, FieldSchema? schema = null)
     {
-        var f = new FieldReader(item);
+        var f = new FieldReader(item) { Schema = schema };
         var reportId = f.Id("reportId", required: true);
         var gridId = f.Id("gridId", required: true);
         var reportedAt = f.Time("reportedAt", required: true);
@@ -24,6 +24,8 @@ public static class ReportRules
         var personIds = f.IdList("personIds");
         var summary = f.Text("summary", FieldReader.MaxSummaryLength);
 
+        f.Note("peopleInvolved", "At least 'partiesCount'.");
+        f.Note("caseId", "A case accepted before (or opened earlier in the batch), in the same grid; leave it out to open a new case.");
         if (people < parties) f.Fail("peopleInvolved", "min", "'peopleInvolved' must be at least 'partiesCount'");
         context.CheckGrid(f, gridId);
         context.CheckEventTime(f, "reportedAt", reportedAt);

@@ -8,9 +8,9 @@ public static class ScreeningRules
 {
     public const int MaxHouseholds = 10_000;
 
-    public static (ScreeningRound? Round, FieldReader Fields) Read(JsonElement item, IngestContext context)
+    public static (ScreeningRound? Round, FieldReader Fields) Read(JsonElement item, IngestContext context, FieldSchema? schema = null)
     {
-        var f = new FieldReader(item);
+        var f = new FieldReader(item) { Schema = schema };
         var screeningId = f.Id("screeningId", required: true);
         var gridId = f.Id("gridId", required: true);
         var screenedAt = f.Time("screenedAt", required: true);
@@ -21,6 +21,7 @@ public static class ScreeningRules
 
         context.CheckGrid(f, gridId);
         context.CheckEventTime(f, "screenedAt", screenedAt);
+        f.Note("reportIds", "Empty when 'findings' is 'none'.");
         // A round that lists reports and says it found nothing contradicts itself; which half is true is the feed's to say.
         if (findings == ScreeningFindings.None && reportIds.Count > 0)
             f.Fail("reportIds", "findings", "'reportIds' lists reports but 'findings' is 'none'; a round that filed reports is 'disputes_reported'");
