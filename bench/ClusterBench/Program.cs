@@ -55,11 +55,14 @@ async Task<string[]> RunAsync(string name, int count, bool cluster, bool kill)
         settings.AddRange(["--Cluster:Enabled=true", $"--Cluster:Postgres={new NpgsqlConnectionStringBuilder(postgres) { Database = database }}",
             $"--Cluster:Redis={redis}", $"--Orleans:ClusterId={database}"]);
     }
-    var nodes = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Node.StartAsync(webDll, Path.Combine(work, $"{name.GetHashCode():x}-{i}"), settings)));
+    var dataDirectories = Enumerable.Range(0, count).Select(i => Path.Combine(work, $"{name.GetHashCode():x}-{i}")).ToArray();
+    var access = new Warning.Bench.BenchAccess(dataDirectories);
+    settings.AddRange(access.ServiceArgs());
+    var nodes = await Task.WhenAll(dataDirectories.Select(data => Node.StartAsync(webDll, data, settings)));
     try
     {
         if (cluster) await Wait.UntilAsync(async () => (await OwnersAsync(nodes)).Count == city.Roots.Sum(r => city.ChildrenOf(r.Id).Count) + 1, TimeSpan.FromMinutes(2));
-        var clients = nodes.Select(n => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(n.Url), Timeout = TimeSpan.FromSeconds(60) }).ToArray();
+        var clients = nodes.Select(n => new HttpClient(access.Handler(32)) { BaseAddress = new Uri(n.Url), Timeout = TimeSpan.FromSeconds(60) }).ToArray();
         var accept = new ConcurrentBag<double>();
         var applied = new ConcurrentBag<double>();
         var acknowledged = new ConcurrentDictionary<string, bool>();

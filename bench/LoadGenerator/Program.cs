@@ -21,6 +21,14 @@ var shape = (args.ElementAtOrDefault(6) ?? "Dingxi") == "Small" ? CityShape.Smal
 var city = CityGenerator.Generate(shape, 7);
 var simulator = new DisputeSimulator(city, new SimulatorOptions { Seed = seed, KeepTruth = false });
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2 }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
+// Intake takes API keys only (issue 13): an admin creates one for kinds report, incident and person (POST /api/v1/apikeys).
+var apiKey = Environment.GetEnvironmentVariable("WARNING_API_KEY");
+if (string.IsNullOrEmpty(apiKey))
+{
+    Console.Error.WriteLine("set WARNING_API_KEY to a feed key with kinds report, incident and person (an admin creates one: POST /api/v1/apikeys)");
+    Environment.Exit(2);
+}
+http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
 
 async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, IEnumerable<object> items)
 {

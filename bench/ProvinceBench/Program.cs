@@ -23,6 +23,7 @@ var root = province.Roots[0].Id;
 var rows = new List<string>();
 // PROVINCE_ARGS: settings for the service, e.g. "--Orleans:MemoryBudgetMb=0" to see the node without its memory budget.
 var extraSettings = (Environment.GetEnvironmentVariable("PROVINCE_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+var access = new Warning.Bench.BenchAccess(Path.Combine(work, "data"));
 void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console.Error.WriteLine($"{what}: {value}"); }
 
 (Process Process, HttpClient Http, double Seconds) Start()
@@ -35,7 +36,7 @@ void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console
                  $"--Storage:DataDirectory={Path.Combine(work, "data")}", "--Hierarchy:SimulatedCityShape=Province",
                  "--Simulator:Enabled=false", "--Influx:Enabled=false", "--Serilog:MinimumLevel:Default=Warning",
                  $"--Orleans:SiloPort={FreePort()}",
-             }.Concat(extraSettings))
+             }.Concat(access.ServiceArgs()).Concat(extraSettings))
         info.ArgumentList.Add(a);
     var watch = Stopwatch.StartNew();
     var process = Process.Start(info)!;
@@ -43,7 +44,7 @@ void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console
     process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("  service: " + line); };
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
-    var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 16 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+    var http = new HttpClient(access.Handler(16)) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
     while (true)
     {
         if (process.HasExited) throw new InvalidOperationException($"service exited with {process.ExitCode}");

@@ -40,6 +40,7 @@ try
     builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.UseProblemBodiesForKestrelErrors()));
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+    builder.Services.AddExceptionHandler<ClusterUnavailableExceptionHandler>();
     builder.Services.ConfigureHttpJsonOptions(o => WarningJson.Configure(o.SerializerOptions));
     builder.Services.Configure<IngestOptions>(config.GetSection(IngestOptions.Section));
     builder.Services.AddSingleton<IngestHandler>();

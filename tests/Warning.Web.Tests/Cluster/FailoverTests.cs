@@ -88,6 +88,31 @@ public sealed class FailoverTests(ITestOutputHelper output)
             while (feed.Made < Total) await PostAsync(clients, Enumerable.Range(0, BatchSize).Select(_ => feed.Next(r)).ToList());
         })).ToArray();
 
+        // A duty officer reading cases on a survivor through the kill: an answer, or a 503 to retry while a case's grain
+        // moves off the dead node; never a 500.
+        var readStatuses = new ConcurrentDictionary<int, int>();
+        using var stopReading = new CancellationTokenSource();
+        var readerTask = Task.Run(async () =>
+        {
+            using var officer = new HttpClient { BaseAddress = new Uri(survivors[1].BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
+            var r = new Random(seed);
+            while (!stopReading.IsCancellationRequested)
+            {
+                var acknowledged = feed.Acknowledged.Keys.ToArray();
+                if (acknowledged.Length > 0 && feed.Sent.TryGetValue(acknowledged[r.Next(acknowledged.Length)], out var sent))
+                {
+                    try
+                    {
+                        using var response = await officer.GetAsync($"/api/v1/cases/{sent.CaseId}");
+                        readStatuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+                    }
+                    catch (HttpRequestException) { }
+                    catch (TaskCanceledException) { }
+                }
+                await Task.Delay(Poll.Interval);
+            }
+        });
+
         Assert.True(await Poll.UntilAsync(() => feed.Acknowledged.Count >= Total / 2 || workers.Any(w => w.IsFaulted), TimeSpan.FromMinutes(5)), "half the run not acknowledged in 5 minutes");
         var killedAt = clock.Elapsed;
         var killedAtTime = DateTimeOffset.UtcNow;
@@ -111,6 +136,11 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
         await Task.WhenAll(workers);
         var runEnd = clock.Elapsed;
+        await stopReading.CancelAsync();
+        await readerTask;
+        output.WriteLine("case reads during the run: " + string.Join(", ", readStatuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}")));
+        Assert.True(readStatuses.Keys.Contains(200), "no case read succeeded during the run");
+        Assert.DoesNotContain(readStatuses.Keys, status => status >= 500 && status != 503);
         foreach (var chunk in feed.Unanswered.Chunk(BatchSize)) await PostAsync(clients.Where((_, i) => nodes[i] != victim).ToArray(), chunk);
         Assert.Equal(feed.Sent.Count, feed.Acknowledged.Count);
 
