@@ -125,6 +125,14 @@ while (settle.Elapsed < TimeSpan.FromMinutes(3))
 }
 Row("RSS 1 minute after the last case applied (MB)", $"{atMinute:F0}");
 Row("RSS 3 minutes after, idle leaves deactivated (MB)", $"{RssMb(service):F0} (peak {peak:F0})");
+// What the GC holds against what the process keeps (System.Runtime's meters on /metrics): a live heap far below RSS is
+// memory the GC has not returned, not objects still referenced.
+var metrics = await client.GetStringAsync("/metrics");
+double Sum(string name) => System.Text.RegularExpressions.Regex.Matches(metrics, $"^{name}(?:\\{{[^}}]*\\}})? ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+    .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+Row("GC heap after the last collection / committed (MB)", $"{Sum("dotnet_gc_last_collection_heap_size_bytes") / 1048576:F0} / {Sum("dotnet_gc_last_collection_memory_committed_size_bytes") / 1048576:F0}");
+Row("GC collections gen0 / gen1 / gen2", string.Join(" / ", new[] { "gen0", "gen1", "gen2" }.Select(g =>
+    System.Text.RegularExpressions.Regex.Match(metrics, $"^dotnet_gc_collections_total\\{{[^}}]*gc_heap_generation=\"{g}\"[^}}]*\\}} ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value)));
 // PROVINCE_DUMP=folder: a full heap dump of this moment (dotnet-dump on PATH), for `dotnet-dump analyze -c "dumpheap -stat"`,
 // which sees every object where an event-based gcdump loses some on heaps this large.
 if (Environment.GetEnvironmentVariable("PROVINCE_DUMP") is { Length: > 0 } heapDumps)
