@@ -50,6 +50,7 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
     {
         if (LogPosition.Covers(State.RiskLastSeq, State.RiskPartitionSeqs, seq)) return Task.CompletedTask;
         State.Tally.Risk.Apply(change);
+        OnCaseRisk(change);
         (State.RiskLastSeq, State.RiskPartitionSeqs) = LogPosition.Record(State.RiskLastSeq, State.RiskPartitionSeqs, seq);
         MarkChanged();
         return Task.CompletedTask;
@@ -58,7 +59,11 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
     public Task ApplyCaseRisks(long seq, IReadOnlyList<CaseRiskChange> changes)
     {
         if (LogPosition.Covers(State.RiskLastSeq, State.RiskPartitionSeqs, seq)) return Task.CompletedTask;
-        foreach (var change in changes) State.Tally.Risk.Apply(change);
+        foreach (var change in changes)
+        {
+            State.Tally.Risk.Apply(change);
+            OnCaseRisk(change);
+        }
         (State.RiskLastSeq, State.RiskPartitionSeqs) = LogPosition.Record(State.RiskLastSeq, State.RiskPartitionSeqs, seq);
         MarkChanged();
         return Task.CompletedTask;
@@ -96,6 +101,11 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
     }
 
     protected virtual void OnCaseChange(CaseChange change)
+    {
+    }
+
+    /// <summary>A case's score moved outside a report of its own (a linked incident, a re-score tick).</summary>
+    protected virtual void OnCaseRisk(CaseRiskChange change)
     {
     }
 

@@ -16,6 +16,10 @@ public sealed class GridState : AreaState
 {
     [Id(0)]
     public HashSet<string> OpenCases { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per open case, what the duty officer's list sorts and filters on (a subset of <see cref="OpenCases"/> in an older store).</summary>
+    [Id(1)]
+    public Dictionary<string, OpenCaseEntry> Entries { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A grid (网格): one grid worker's ~300 households; knows its open cases and when it last screened.</summary>
@@ -28,9 +32,26 @@ public sealed class GridGrain([PersistentState("state")] IPersistentState<GridSt
 {
     public Task<IReadOnlyList<string>> GetOpenCases() => Task.FromResult<IReadOnlyList<string>>(State.OpenCases.Order().ToArray());
 
+    public Task<IReadOnlyList<OpenCaseEntry>> GetOpenCaseEntries() => Task.FromResult<IReadOnlyList<OpenCaseEntry>>(
+        State.OpenCases.Select(id => State.Entries.GetValueOrDefault(id) ?? new OpenCaseEntry(id, null, null, null, null)).ToArray());
+
     protected override void OnCaseChange(CaseChange change)
     {
-        if (change.Status.IsOpen()) State.OpenCases.Add(change.CaseId);
-        else State.OpenCases.Remove(change.CaseId);
+        if (!change.Status.IsOpen())
+        {
+            State.OpenCases.Remove(change.CaseId);
+            State.Entries.Remove(change.CaseId);
+            return;
+        }
+        State.OpenCases.Add(change.CaseId);
+        var known = State.Entries.GetValueOrDefault(change.CaseId);
+        var risk = change.Risk is { IsOpen: true } r ? (r.BasisPoints, r.Level) : (known?.BasisPoints, known?.Level);
+        State.Entries[change.CaseId] = new OpenCaseEntry(change.CaseId, change.Category, change.OpenedAt ?? known?.OpenedAt ?? change.At, risk.Item1, risk.Item2);
+    }
+
+    protected override void OnCaseRisk(CaseRiskChange change)
+    {
+        if (change.IsOpen && State.Entries.TryGetValue(change.CaseId, out var entry))
+            State.Entries[change.CaseId] = entry with { BasisPoints = change.BasisPoints, Level = change.Level };
     }
 }

@@ -1,4 +1,5 @@
 using Warning.Analytics.Disputes;
+using Warning.Analytics.Risk;
 using Warning.Silo.Cases;
 using Orleans;
 using Warning.Silo.Ingest;
@@ -57,7 +58,23 @@ public interface IGridGrain : IAreaGrain
 {
     [Alias("GetOpenCases")]
     Task<IReadOnlyList<string>> GetOpenCases();
+
+    /// <summary>Its open cases with what the duty officer's list sorts and filters on, so the list asks only the cases it shows.</summary>
+    [Alias("GetOpenCaseEntries")]
+    Task<IReadOnlyList<OpenCaseEntry>> GetOpenCaseEntries();
 }
+
+/// <summary>
+/// What a grid knows of one of its open cases, from the changes the case sends it; null fields for a case the grid
+/// learnt of before it kept entries (a store from an earlier version), which the list then asks the case for.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OpenCaseEntry")]
+public sealed record OpenCaseEntry(
+    [property: Id(0)] string CaseId,
+    [property: Id(1)] DisputeCategory? Category,
+    [property: Id(2)] DateTimeOffset? OpenedAt,
+    [property: Id(3)] int? BasisPoints,
+    [property: Id(4)] RiskLevel? Level);
 
 [Alias("IVillageGrain")]
 public interface IVillageGrain : IAreaGrain

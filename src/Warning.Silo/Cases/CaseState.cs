@@ -98,8 +98,12 @@ public sealed record CaseRiskChange(string CaseId, string GridId, bool WasOpen, 
 {
     public static int ToBasisPoints(double probability) => (int)Math.Round(Math.Clamp(probability, 0, 1) * 10_000);
 
+    /// <summary>The level after the turn: the grid's list of open cases filters on it without asking the case.</summary>
+    [Id(8)]
+    public RiskLevel? Level { get; init; }
+
     public static CaseRiskChange? Between(string caseId, string gridId, bool wasOpen, RiskScore? previous, bool isOpen, RiskScore? current) =>
         previous is null && current is null ? null
             : new CaseRiskChange(caseId, gridId, wasOpen, previous is null ? null : ToBasisPoints(previous.Probability), previous?.Level >= RiskLevel.High,
-                isOpen, current is null ? null : ToBasisPoints(current.Probability), current?.Level >= RiskLevel.High);
+                isOpen, current is null ? null : ToBasisPoints(current.Probability), current?.Level >= RiskLevel.High) { Level = current?.Level };
 }

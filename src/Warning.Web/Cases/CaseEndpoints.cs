@@ -59,18 +59,32 @@ public static class CaseEndpoints
             if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
                 return Problems.Field(StatusCodes.Status400BadRequest, "Invalid query", "limit", "range", $"limit must be a whole number from 1 to {MaxLimit}");
 
+            // The grids know each open case's category, opening and score: the list asks only the cases it shows, so a
+            // county of thousands of open cases does not wake thousands of case grains (after a restart, each a read).
             var grids = area.Level == AreaLevel.Grid ? [area] : hierarchy.Descendants(area.Id, AreaLevel.Grid).ToArray();
-            var ids = (await Task.WhenAll(grids.Select(g => grains.GetGrain<IGridGrain>(g.Id).GetOpenCases()))).SelectMany(x => x).ToArray();
-            var views = new List<CaseView>(ids.Length);
-            foreach (var chunk in ids.Chunk(256))
-                views.AddRange((await Task.WhenAll(chunk.Select(id => grains.GetGrain<ICaseGrain>(id).GetView()))).OfType<CaseView>());
+            var entries = (await Task.WhenAll(grids.Select(g => grains.GetGrain<IGridGrain>(g.Id).GetOpenCaseEntries()))).SelectMany(x => x).ToList();
+            // A case the grid learnt of before it kept entries (an older store) answers for itself.
+            var unknown = entries.Where(e => e.Category is null).Select(e => e.CaseId).ToArray();
+            if (unknown.Length > 0)
+            {
+                var answered = new Dictionary<string, OpenCaseEntry>(StringComparer.Ordinal);
+                foreach (var chunk in unknown.Chunk(256))
+                    foreach (var v in (await Task.WhenAll(chunk.Select(id => grains.GetGrain<ICaseGrain>(id).GetView()))).OfType<CaseView>())
+                        answered[v.CaseId] = new OpenCaseEntry(v.CaseId, v.Category, v.OpenedAt,
+                            v.Score is { } sc ? CaseRiskChange.ToBasisPoints(sc.Probability) : null, v.Score?.Level);
+                entries = entries.Select(e => answered.GetValueOrDefault(e.CaseId) ?? e).Where(e => e.Category is not null).ToList();
+            }
 
-            var matching = views
-                .Where(v => only is null || v.Category == only)
-                .Where(v => level is null || (v.Score?.Level ?? RiskLevel.Low) >= level)
+            var matching = entries
+                .Where(e => only is null || e.Category == only)
+                .Where(e => level is null || (e.Level ?? RiskLevel.Low) >= level)
+                .OrderByDescending(e => e.BasisPoints ?? -1).ThenBy(e => e.OpenedAt).ThenBy(e => e.CaseId, StringComparer.Ordinal)
+                .ToList();
+            var shown = (await Task.WhenAll(matching.Take(take).Select(e => grains.GetGrain<ICaseGrain>(e.CaseId).GetView()))).OfType<CaseView>()
+                // The case itself is the truth: ordered again by what it says, should the grid's entry lag a moment behind.
                 .OrderByDescending(v => v.Score?.Probability ?? -1).ThenBy(v => v.OpenedAt).ThenBy(v => v.CaseId, StringComparer.Ordinal)
                 .ToList();
-            return Results.Ok(new OpenCaseList(area.Id, views.Count, matching.Count, matching.Take(take).Select(v =>
+            return Results.Ok(new OpenCaseList(area.Id, entries.Count, matching.Count, shown.Select(v =>
             {
                 var village = hierarchy.VillageOf(v.GridId);
                 return new OpenCase(v.CaseId, v.GridId, village?.Id ?? "", village?.Name ?? "", v.Category, v.Status, v.OpenedAt, v.UpdatedAt,
