@@ -125,6 +125,11 @@ while (settle.Elapsed < TimeSpan.FromMinutes(3))
 }
 Row("RSS 1 minute after the last case applied (MB)", $"{atMinute:F0}");
 Row("RSS 3 minutes after, idle leaves deactivated (MB)", $"{RssMb(service):F0} (peak {peak:F0})");
+// Whether the leaves went: activations by grain class, from the Orleans dashboard's counters (loopback).
+var counters = JsonNode.Parse(await client.GetStringAsync("/orleans/DashboardCounters"))!;
+Row("activations 3 minutes after, by grain class", string.Join(", ", counters["simpleGrainStats"]!.AsArray()
+    .GroupBy(g => ((string)g!["grainType"]!).Split(',')[0].Split('.')[^1]).Select(g => (Type: g.Key, Count: g.Sum(x => (int)x!["activationCount"]!)))
+    .Where(g => g.Count > 0).OrderByDescending(g => g.Count).Select(g => $"{g.Type} {g.Count:N0}")));
 // What the GC holds against what the process keeps (System.Runtime's meters on /metrics): a live heap far below RSS is
 // memory the GC has not returned, not objects still referenced.
 var metrics = await client.GetStringAsync("/metrics");
