@@ -35,8 +35,13 @@ public static class OpenCaseRescore
     {
         var watch = Stopwatch.StartNew();
         var grids = hierarchy.AtLevel(AreaLevel.Grid).ToArray();
-        var open = await Task.WhenAll(grids.Select(g => grains.GetGrain<IGridGrain>(g.Id).GetOpenCases()));
-        var cases = open.SelectMany(ids => ids).Distinct(StringComparer.Ordinal).ToArray();
+        // A province has 100,000 grids: asked all at once, the ones woken last (each a store read) waited past the
+        // grain call timeout and the whole tick failed. A thousand at a time keeps every call well inside it.
+        var open = new List<string>();
+        foreach (var chunk in grids.Chunk(1024))
+            foreach (var ids in await Task.WhenAll(chunk.Select(g => grains.GetGrain<IGridGrain>(g.Id).GetOpenCases())))
+                open.AddRange(ids);
+        var cases = open.Distinct(StringComparer.Ordinal).ToArray();
 
         var moves = new List<CaseRiskChange>();
         // Chunks keep a few hundred grain turns in flight rather than every open case of the city at once.
