@@ -17,6 +17,7 @@ using Warning.Web.Ingest;
 using Warning.Web.Jobs;
 using Warning.Web.Live;
 using Warning.Web.Logging;
+using Warning.Web.Meetings;
 using Warning.Web.Regions;
 using Warning.Web.Risk;
 using Warning.Web.Simulator;
@@ -60,6 +61,7 @@ try
     builder.Services.AddWarningAuth(config, dataDirectory);
     builder.Services.AddWarningOpenApi();
     builder.Services.AddPersonData(config);
+    builder.Services.AddMeetings(config);
 
     app = builder.Build();
     // First: the request log sees every request, with the status the error handlers finally gave it.
@@ -88,6 +90,7 @@ try
     api.MapHierarchy();
     api.MapSpikes();
     api.MapTrends();
+    api.MapMeetings();
     app.MapHub<ScreenHub>("/hubs/screen").RequireAuthorization(Policies.Aggregates);
     api.MapCluster();
     app.MapWarningOrleansDashboard(config);
