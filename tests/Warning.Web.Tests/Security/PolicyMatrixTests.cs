@@ -26,6 +26,7 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
     private static readonly string[] Humans = [.. People, Roles.Screen];
     private static readonly string[] AggregateReaders = [Roles.Commander, Roles.DutyOfficer, Roles.Analyst, Roles.GridSupervisor, Roles.Screen];
     private static readonly string[] CaseReaders = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor];
+    private static readonly string[] MeetingReaders = [Roles.Analyst, Roles.Commander, Roles.Admin];
 
     /// <summary>One call of an endpoint: who the issue allows, and whether a caller outside the region must get 404.</summary>
     private sealed record Sample(string Method, string Path, string[] Allowed, string? OutOfRegionPath = null, JsonNode? Body = null, bool AnyStatus = false, bool UnavailableOk = false);
@@ -90,6 +91,8 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
         ["/hubs/screen/negotiate"] = new("POST", "/hubs/screen/negotiate?negotiateVersion=1", AggregateReaders),
         ["/hubs/screen"] = new("GET", "/hubs/screen", AggregateReaders, AnyStatus: true),
         ["/jobs/{**path}"] = new("GET", "/jobs/jobs/failed", [Roles.Operator]),
+        ["GET /api/v1/reports/briefing"] = new("GET", $"/api/v1/reports/briefing?regionId={w.RegionA}&from=2026-01-01&to=2026-01-07&format=csv", MeetingReaders,
+            $"/api/v1/reports/briefing?regionId={w.CountyB}&from=2026-01-01&to=2026-01-07&format=csv"),
     };
 
     [Fact]
