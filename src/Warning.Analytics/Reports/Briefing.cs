@@ -26,8 +26,11 @@ public sealed record AreaRow(string Id, string Name, int New, int PreviousNew, i
     public int Increase => New - PreviousNew;
 }
 
-/// <summary>A spike signal the nightly scan would have raised on <see cref="Day"/>: observed against the baseline's expectation.</summary>
-public sealed record SpikeRow(string VillageId, string Village, DisputeCategory? Category, DateOnly Day, DateOnly Since, int Observed, double Expected, string Method);
+/// <summary>
+/// A spike episode: the nightly scan would have raised this signal every day from <see cref="Day"/> to <see cref="Until"/>;
+/// observed (the largest window count seen) against the baseline's expectation on the first day.
+/// </summary>
+public sealed record SpikeRow(string VillageId, string Village, DisputeCategory? Category, DateOnly Day, DateOnly Until, DateOnly Since, int Observed, double Expected, string Method);
 
 public sealed record GridGap(string GridId, string Grid, string Village, DateTimeOffset? LastScreened, double DaysWithout);
 
@@ -272,11 +275,18 @@ public static class Briefing
             ct.ThrowIfCancellationRequested();
             foreach (var f in detector.Scan(counts, day).Findings)
                 if (inArea.Contains(f.UnitId) && (focus is null || f.Category is null || f.Category == focus))
-                    rows.Add(new SpikeRow(f.UnitId, h[f.UnitId].Name, f.Category, day, f.Since, f.Observed, Math.Round(f.Expected, 3), f.Method));
+                    rows.Add(new SpikeRow(f.UnitId, h[f.UnitId].Name, f.Category, day, day, f.Since, f.Observed, Math.Round(f.Expected, 3), f.Method));
         }
-        // A signal that holds for days is one episode: the day it was first raised, with the largest count seen.
-        return rows.GroupBy(r => (r.VillageId, r.Category, r.Since, r.Method))
-            .Select(g => g.OrderBy(r => r.Day).First() with { Observed = g.Max(r => r.Observed) })
+        // A signal raised on consecutive days is one episode: from the day it was first raised, with the largest count seen.
+        var episodes = new List<SpikeRow>();
+        foreach (var r in rows.OrderBy(r => r.VillageId, StringComparer.Ordinal).ThenBy(r => r.Category is null ? -1 : (int)r.Category).ThenBy(r => r.Method, StringComparer.Ordinal).ThenBy(r => r.Day))
+        {
+            if (episodes.Count > 0 && episodes[^1] is var last && last.VillageId == r.VillageId && last.Category == r.Category && last.Method == r.Method
+                && last.Until.AddDays(1) == r.Day)
+                episodes[^1] = last with { Until = r.Day, Observed = Math.Max(last.Observed, r.Observed) };
+            else episodes.Add(r);
+        }
+        return episodes
             .OrderBy(r => r.Day).ThenBy(r => r.VillageId, StringComparer.Ordinal).ThenBy(r => r.Category is null ? -1 : (int)r.Category).ThenBy(r => r.Method, StringComparer.Ordinal)
             .ToArray();
     }

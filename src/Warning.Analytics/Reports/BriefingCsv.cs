@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
 
 namespace Warning.Analytics.Reports;
 
@@ -13,7 +14,7 @@ public static class BriefingCsv
 {
     private static readonly UTF8Encoding Utf8Bom = new(encoderShouldEmitUTF8Identifier: true);
 
-    public static byte[] Zip(BriefingPack pack, ReportWords w, Func<string, string> areaName)
+    public static byte[] Zip(BriefingPack pack, ReportWords w, AreaHierarchy hierarchy)
     {
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
@@ -27,26 +28,28 @@ public static class BriefingCsv
             }
             string D(DateTimeOffset t) => t.ToOffset(pack.Period.UtcOffset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
             string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            string Name(string id) => hierarchy.TryGet(id, out var a) ? a.Name : id;
+            string Village(string gridId) => hierarchy.TryGet(gridId, out _) && hierarchy.VillageOf(gridId) is { } v ? v.Name : "";
             string? Cat(DisputeCategory? c) => c is { } x ? DisputeVocabulary.WireName(x) : null;
 
             var keys = KeyNumberRow.Of(pack, w);
             File("key_numbers.csv", ["key", "label", "current", "previous", "last_year", "from", "to"],
                 keys.Select(k => new object?[] { k.Key, k.Label, k.Current, k.Previous, k.LastYear, Day(pack.Period.From), Day(pack.Period.To) }));
             var seq = 0;
-            File("cases.csv", ["case", "village", "grid", "category", "opened_at", "status_at_end", "new", "resolved", "closed", "open", "overdue_accept", "overdue_mediate", "overdue_complete"],
+            File("cases.csv", ["case", "village", "grid", "grid_name", "category", "opened_at", "status_at_end", "new", "resolved", "closed", "open", "overdue_accept", "overdue_mediate", "overdue_complete"],
                 pack.CaseRows.OrderBy(r => r.OpenedAt).Select(r => new object?[]
                 {
-                    pack.ShowsCaseIds ? r.CaseId : $"#{++seq}", areaName(r.GridId), r.GridId, Cat(r.Category), D(r.OpenedAt), r.StatusAtEnd is { } s ? DisputeVocabulary.WireName(s) : null,
+                    pack.ShowsCaseIds ? r.CaseId : $"#{++seq}", Village(r.GridId), r.GridId, Name(r.GridId), Cat(r.Category), D(r.OpenedAt), r.StatusAtEnd is { } s ? DisputeVocabulary.WireName(s) : null,
                     B(r.New), r.Resolved, r.Closed, B(r.Open), B(r.OverdueAccept), B(r.OverdueMediate), B(r.OverdueComplete),
                 }));
-            File("grids.csv", ["grid", "name", "days", "days_screened"], pack.GridRows.Select(g => new object?[] { g.GridId, areaName(g.GridId), g.Days, g.DaysScreened }));
+            File("grids.csv", ["grid", "name", "days", "days_screened"], pack.GridRows.Select(g => new object?[] { g.GridId, Name(g.GridId), g.Days, g.DaysScreened }));
             var categories = Enum.GetValues<DisputeCategory>();
             File("trend.csv", ["bucket_start", .. categories.Select(c => DisputeVocabulary.WireName(c)), "total"],
                 pack.Trend.Select(b => new object?[] { Day(b.Start) }.Concat(categories.Select(c => (object?)b.New.GetValueOrDefault(c))).Append(b.Total).ToArray()));
             File("areas.csv", ["rank", "area", "name", "new", "previous_new", "increase", "open", "overdue_complete", "screening_compliance"],
                 pack.Children.Select((r, i) => new object?[] { i + 1, r.Id, r.Name, r.New, r.PreviousNew, r.Increase, r.Open, r.OverdueComplete, r.ScreeningCompliance }));
-            File("spikes.csv", ["day", "village", "name", "category", "since", "observed", "expected", "method"],
-                pack.Spikes.Select(s => new object?[] { Day(s.Day), s.VillageId, s.Village, Cat(s.Category), Day(s.Since), s.Observed, s.Expected, s.Method }));
+            File("spikes.csv", ["day", "until", "village", "name", "category", "since", "observed", "expected", "method"],
+                pack.Spikes.Select(s => new object?[] { Day(s.Day), Day(s.Until), s.VillageId, s.Village, Cat(s.Category), Day(s.Since), s.Observed, s.Expected, s.Method }));
             File("grid_gaps.csv", ["grid", "name", "village", "last_screened", "days_without"],
                 pack.GridGaps.Select(g => new object?[] { g.GridId, g.Grid, g.Village, g.LastScreened is { } t ? D(t) : null, double.IsInfinity(g.DaysWithout) ? null : g.DaysWithout }));
             File("highest_risk.csv", ["case", "village", "category", "days_open", "probability", "level", "reasons"],

@@ -71,8 +71,8 @@ public static class BriefingHtml
         }
         html.Append(CultureInfo.InvariantCulture, $"<section><h3>{w.T("异常升高信号（村）", "Spike signals (villages)")}</h3>");
         if (pack.Spikes.Count == 0) html.Append(CultureInfo.InvariantCulture, $"<p>{w.T("本期无异常升高信号。", "No spike signal in the period.")}</p>");
-        else Table(html, [w.T("日期", "Day"), w.T("村/社区", "Village"), w.T("类别", "Category"), w.T("起始", "Since"), w.T("观测", "Observed"), w.T("基线期望", "Expected"), w.T("方法", "Method")],
-            pack.Spikes.Select(s => new[] { s.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), E(s.Village), E(w.Category(s.Category)), s.Since.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), N(s.Observed), s.Expected.ToString("0.00", CultureInfo.InvariantCulture), E(s.Method) }));
+        else Table(html, [w.T("信号日期", "Raised"), w.T("村/社区", "Village"), w.T("类别", "Category"), w.T("窗口起始", "Window from"), w.T("观测", "Observed"), w.T("基线期望", "Expected"), w.T("方法", "Method")],
+            pack.Spikes.Select(s => new[] { Days(s.Day, s.Until), E(s.Village), E(w.Category(s.Category)), s.Since.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), N(s.Observed), s.Expected.ToString("0.00", CultureInfo.InvariantCulture), E(s.Method) }));
         html.Append(CultureInfo.InvariantCulture, $"<h3>{w.T("未按期排查时间最长的网格", "Grids longest without screening")}</h3>");
         if (pack.GridGaps.Count == 0) html.Append(CultureInfo.InvariantCulture, $"<p>{w.T("期末所有网格均按期排查。", "Every grid was screened within its cadence at the period's end.")}</p>");
         else Table(html, [w.T("网格", "Grid"), w.T("村/社区", "Village"), w.T("最近排查", "Last screened"), w.T("未排查天数", "Days without")],
@@ -134,10 +134,10 @@ public static class BriefingHtml
         string Say(string key) => $"{k[key].Format(k[key].Current)}（{w.T("环比", "vs previous")} {k[key].Change(k[key].Previous)}，{w.T("同比", "vs last year")} {k[key].Change(k[key].LastYear)}）";
         var top = pack.Trend.SelectMany(b => b.New).GroupBy(x => x.Key).Select(g => (g.Key, Sum: g.Sum(x => x.Value))).OrderByDescending(x => x.Sum).FirstOrDefault();
         return w.Zh
-            ? $"{pack.Period.From:yyyy年M月d日}至{pack.Period.To:yyyy年M月d日}，{pack.AreaName}新发矛盾纠纷{Say("new")}，化解{Say("resolved")}，化解率{Say("resolution_rate")}；期末在办{k["open"].Format(k["open"].Current)}件，其中超办结时限{k["overdue_complete"].Format(k["overdue_complete"].Current)}件；网格排查率{Say("screening_compliance")}；发生伤害事件{k["harm_incidents"].Format(k["harm_incidents"].Current)}起。" +
+            ? $"{pack.Period.From:yyyy年M月d日}至{pack.Period.To:yyyy年M月d日}，{pack.AreaName}新发矛盾纠纷{Say("new")}，化解{Say("resolved")}，化解率{Say("resolution_rate")}；期末在办{k["open"].Format(k["open"].Current)}件，未了结案件中超办结时限{k["overdue_complete"].Format(k["overdue_complete"].Current)}件；网格排查率{Say("screening_compliance")}；发生伤害事件{k["harm_incidents"].Format(k["harm_incidents"].Current)}起。" +
               (top.Sum > 0 ? $"新发最多的类别为{w.Category(top.Key)}（{top.Sum}件）。" : "") + (pack.Spikes.Count > 0 ? $"本期出现{pack.Spikes.Count}个异常升高信号。" : "")
             : $"From {pack.Period.From:yyyy-MM-dd} to {pack.Period.To:yyyy-MM-dd}, {pack.AreaName} had {Say("new")} new cases; {Say("resolved")} were resolved, a resolution rate of {Say("resolution_rate")}. " +
-              $"{k["open"].Format(k["open"].Current)} cases were open at the end, {k["overdue_complete"].Format(k["overdue_complete"].Current)} past their completion deadline; grid screening compliance was {Say("screening_compliance")}; {k["harm_incidents"].Format(k["harm_incidents"].Current)} harm incidents. " +
+              $"{k["open"].Format(k["open"].Current)} cases were open at the end; {k["overdue_complete"].Format(k["overdue_complete"].Current)} unsettled cases were past their completion deadline; grid screening compliance was {Say("screening_compliance")}; {k["harm_incidents"].Format(k["harm_incidents"].Current)} harm incidents. " +
               (top.Sum > 0 ? $"The largest category was {w.Category(top.Key)} ({top.Sum}). " : "") + (pack.Spikes.Count > 0 ? $"{pack.Spikes.Count} spike signals were raised." : "");
     }
 
@@ -177,6 +177,9 @@ public static class BriefingHtml
         }
         html.Append("</tbody></table>");
     }
+
+    private static string Days(DateOnly from, DateOnly until) =>
+        from == until ? from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : $"{from:yyyy-MM-dd}–{until:MM-dd}";
 
     private static string N(int v) => v.ToString("N0", CultureInfo.InvariantCulture);
     private static string Signed(int v) => v > 0 ? $"+{v}" : v < 0 ? $"−{-v}" : "0";

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Reports;
 using Warning.Web.Accounts;
+using Warning.Web.Jobs;
 
 namespace Warning.Web.Meetings;
 
@@ -66,7 +67,7 @@ public static class BriefingEndpoints
             switch (kind)
             {
                 case "csv":
-                    return Results.File(BriefingCsv.Zip(pack, request.Words, id => hierarchy.TryGet(id, out var a) ? a.Name : id), "application/zip", name + ".zip");
+                    return Results.File(BriefingCsv.Zip(pack, request.Words, hierarchy), "application/zip", name + ".zip");
                 case "pdf":
                     try
                     {
@@ -82,8 +83,94 @@ public static class BriefingEndpoints
                     return Results.Content(BriefingHtml.Render(pack, request.Words), "text/html; charset=utf-8");
             }
         });
+
+        // Stored packs of the region and the areas under it, newest first; fetched as stored, never regenerated.
+        reports.MapGet("/", (string? regionId, HttpContext http, AreaHierarchy hierarchy, PackStore store) =>
+        {
+            var scope = RegionScope.Of(http);
+            var region = string.IsNullOrEmpty(regionId) ? scope.DefaultRegion(hierarchy) : regionId;
+            if (!scope.Allows(hierarchy, region) || !hierarchy.TryGet(region, out var area))
+                return Problems.NotFound("regionId", $"region '{region}' is not in the loaded hierarchy");
+            var ids = hierarchy.PathToRoot(area.Id).Select(a => a.Id).Where(id => scope.Allows(hierarchy, id))
+                .Concat(Enumerable.Range((int)area.Level, (int)AreaLevel.Grid - (int)area.Level + 1).SelectMany(l => hierarchy.Descendants(area.Id, (AreaLevel)l)).Select(a => a.Id))
+                .ToHashSet(StringComparer.Ordinal);
+            ids.Add(area.Id);
+            return Results.Ok(new { regionId = area.Id, packs = store.List(ids).Select(p => View(p, hierarchy)).ToArray() });
+        });
+
+        reports.MapGet("/{id}", (string id, string? format, HttpContext http, AreaHierarchy hierarchy, PackStore store) =>
+        {
+            var kind = format ?? "html";
+            if (kind is not ("html" or "pdf" or "csv"))
+                return Problems.Field(StatusCodes.Status400BadRequest, "Invalid parameter", "format", "enum", "must be html, pdf or csv");
+            if (store.Get(id) is not { } pack || !RegionScope.Of(http).Allows(hierarchy, pack.RegionId)) return Problems.NotFound("id", $"no stored pack {id}");
+            var name = $"{pack.Id}";
+            return store.Content(id, kind) switch
+            {
+                string html => Results.Content(html, "text/html; charset=utf-8"),
+                byte[] bytes when kind == "csv" => Results.File(bytes, "application/zip", name + ".zip"),
+                byte[] bytes => Results.File(bytes, "application/pdf", name + ".pdf"),
+                _ => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No PDF", detail: $"the pack has no PDF: {pack.PdfError}",
+                    extensions: new Dictionary<string, object?> { ["errors"] = new[] { new Ingest.IngestError("format", "unavailable", pack.PdfError ?? "not printed") } }),
+            };
+        });
+
+        reports.MapGet("/jobs/{id}", (string id, HttpContext http, AreaHierarchy hierarchy, PackRuns runs) =>
+            runs.Get(id) is { } status && RegionScope.Of(http).Allows(hierarchy, status.Order.RegionId)
+                ? Results.Ok(status)
+                : Problems.NotFound("id", $"no pack job {id}"));
+
+        // A pack made now and stored (the meeting page's "generate"): 202 with the job to follow.
+        reports.MapPost("/packs", async (HttpRequest http, AreaHierarchy hierarchy, PackRuns runs) =>
+        {
+            if (await ReadBody(http) is not { } body) return BodyProblem(http);
+            if (body.Problem is { } p) return p;
+            if (PackRequest.TryRead(body.RegionId, body.From, body.To, null, http.HttpContext, hierarchy, out var request) is { } problem) return problem;
+            var job = runs.Queue(new PackOrder("on_demand", request.Area.Id, request.From, request.To, null, $"requested by {http.HttpContext.User.Identity?.Name}"));
+            return Results.Accepted($"/api/v1/reports/jobs/{job.JobId}", job);
+        });
+
+        // A special bulletin (专报) on one category's cluster in an area: its cases, villages, trend and spike evidence.
+        reports.MapPost("/bulletins", async (HttpRequest http, AreaHierarchy hierarchy, PackRuns runs) =>
+        {
+            if (await ReadBody(http) is not { } body) return BodyProblem(http);
+            if (body.Problem is { } p) return p;
+            if (PackRequest.TryRead(body.RegionId, body.From, body.To, null, http.HttpContext, hierarchy, out var request) is { } problem) return problem;
+            if (body.Category is null)
+                return Problems.Field(StatusCodes.Status400BadRequest, "Invalid request", "category", "required", "a bulletin is about one dispute category");
+            if (!Analytics.Disputes.DisputeVocabulary.TryParse<Analytics.Disputes.DisputeCategory>(body.Category, out _))
+                return Problems.Field(StatusCodes.Status400BadRequest, "Invalid request", "category", "enum", $"unknown category '{body.Category}'");
+            var job = runs.Queue(new PackOrder("bulletin", request.Area.Id, request.From, request.To, body.Category, $"requested by {http.HttpContext.User.Identity?.Name}"));
+            return Results.Accepted($"/api/v1/reports/jobs/{job.JobId}", job);
+        });
         return api;
     }
+
+    public sealed record PackBody(string? RegionId, string? Category, string? From, string? To)
+    {
+        [System.Text.Json.Serialization.JsonIgnore]
+        public IResult? Problem { get; init; }
+    }
+
+    private static async Task<PackBody?> ReadBody(HttpRequest http)
+    {
+        if (!http.HasJsonContentType()) return null;
+        try { return await http.ReadFromJsonAsync<PackBody>(http.HttpContext.RequestAborted) ?? new PackBody(null, null, null, null); }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return new PackBody(null, null, null, null) { Problem = Problems.Field(400, "Invalid request", ex.Path is { Length: > 2 } p ? p[2..] : "$", "json", ex.Message) };
+        }
+    }
+
+    private static IResult BodyProblem(HttpRequest http) =>
+        Problems.Field(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "$", "contentType", "the body must be application/json");
+
+    private static object View(StoredPack p, AreaHierarchy hierarchy) => new
+    {
+        p.Id, p.RegionId, regionName = hierarchy.TryGet(p.RegionId, out var a) ? a.Name : p.RegionId, p.Kind, p.Category, p.From, p.To, p.Version, p.CreatedAt, p.Trigger,
+        p.HasPdf, p.PdfError,
+        links = new { html = $"/api/v1/reports/{p.Id}?format=html", pdf = p.HasPdf ? $"/api/v1/reports/{p.Id}?format=pdf" : null, csv = $"/api/v1/reports/{p.Id}?format=csv" },
+    };
 
     public static IServiceCollection AddMeetings(this IServiceCollection services, IConfiguration config)
     {
@@ -91,6 +178,16 @@ public static class BriefingEndpoints
             .Validate(o => !o.Problems().Any(), "Meetings settings are invalid").ValidateOnStart();
         services.AddSingleton<PackComposer>();
         services.AddSingleton<PackPrinter>();
+        services.AddSingleton<PackStore>();
+        services.AddSingleton<PackRuns>();
+        services.AddTransient<MeetingPackJob>();
+        services.AddTransient<ScheduledPacksJob>();
+        var schedule = config.GetSection($"{MeetingsOptions.Section}:Schedule");
+        services.AddOptions<MeetingScheduleOptions>().Bind(schedule)
+            .Validate(o => o.SensitivePeriods.All(p => p.Name.Length > 0 && p.LeadDays >= 0 && p.LookBackDays is > 0 and <= BriefingPeriod.MaxDays),
+                "Meetings:Schedule:SensitivePeriods need a name, a lead of 0 or more days and a look-back of 1 to 732 days").ValidateOnStart();
+        var cron = schedule.Get<MeetingScheduleOptions>()?.Cron ?? new MeetingScheduleOptions().Cron;
+        services.AddRecurringJob<ScheduledPacksJob>(ScheduledPacksJob.RecurringId, cron, j => j.RunAsync());
         return services;
     }
 }

@@ -165,23 +165,8 @@ public sealed class BriefingPackTests(MeetingHistory history, ITestOutputHelper 
     private static bool Close(double expected, string actual) =>
         double.IsNaN(expected) ? actual.Length == 0 : double.TryParse(actual, CultureInfo.InvariantCulture, out var a) && Math.Abs(a - expected) < 0.00006;
 
-    internal static async Task<Dictionary<string, List<string[]>>> CsvAsync(HttpClient client, string areaId, DateOnly from, DateOnly to)
-    {
-        using var response = await client.GetAsync($"/api/v1/reports/briefing?regionId={areaId}&from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&format=csv");
-        Assert.Equal(200, (int)response.StatusCode);
-        Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
-        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
-        var files = new Dictionary<string, List<string[]>>();
-        foreach (var entry in zip.Entries)
-        {
-            using var stream = new MemoryStream();
-            await using (var s = entry.Open()) await s.CopyToAsync(stream);
-            var bytes = stream.ToArray();
-            Assert.True(bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF, $"{entry.Name} has no UTF-8 byte-order mark");
-            files[entry.Name] = Csv.Parse(Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3));
-        }
-        return files;
-    }
+    internal static Task<Dictionary<string, List<string[]>>> CsvAsync(HttpClient client, string areaId, DateOnly from, DateOnly to) =>
+        Csv.ReadZipAsync(client, $"/api/v1/reports/briefing?regionId={areaId}&from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&format=csv");
 
     private void AssertNoPerson(string text)
     {
@@ -193,6 +178,25 @@ public sealed class BriefingPackTests(MeetingHistory history, ITestOutputHelper 
 /// <summary>RFC 4180 as the pack writes it: quoted fields may hold commas, quotes (doubled) and line breaks.</summary>
 internal static class Csv
 {
+    /// <summary>The zip of CSVs at <paramref name="path"/>, each file checked for its UTF-8 byte-order mark and parsed.</summary>
+    public static async Task<Dictionary<string, List<string[]>>> ReadZipAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
+        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        var files = new Dictionary<string, List<string[]>>();
+        foreach (var entry in zip.Entries)
+        {
+            using var stream = new MemoryStream();
+            await using (var s = entry.Open()) await s.CopyToAsync(stream);
+            var bytes = stream.ToArray();
+            Assert.True(bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF, $"{entry.Name} has no UTF-8 byte-order mark");
+            files[entry.Name] = Parse(Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3));
+        }
+        return files;
+    }
+
     public static List<string[]> Parse(string text)
     {
         var rows = new List<string[]>();

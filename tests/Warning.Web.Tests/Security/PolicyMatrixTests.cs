@@ -93,6 +93,12 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
         ["/jobs/{**path}"] = new("GET", "/jobs/jobs/failed", [Roles.Operator]),
         ["GET /api/v1/reports/briefing"] = new("GET", $"/api/v1/reports/briefing?regionId={w.RegionA}&from=2026-01-01&to=2026-01-07&format=csv", MeetingReaders,
             $"/api/v1/reports/briefing?regionId={w.CountyB}&from=2026-01-01&to=2026-01-07&format=csv"),
+        ["GET /api/v1/reports/"] = new("GET", $"/api/v1/reports?regionId={w.RegionA}", MeetingReaders, $"/api/v1/reports?regionId={w.CountyB}"),
+        ["GET /api/v1/reports/{id}"] = new("GET", "/api/v1/reports/monthly-none-v1", MeetingReaders),
+        ["GET /api/v1/reports/jobs/{id}"] = new("GET", "/api/v1/reports/jobs/pack-0", MeetingReaders),
+        // Bodies that fail validation: the matrix checks who gets past the policy, not a queue of generations per role.
+        ["POST /api/v1/reports/packs"] = new("POST", "/api/v1/reports/packs", MeetingReaders, Body: new JsonObject { ["regionId"] = w.RegionA, ["from"] = "2026-01-07", ["to"] = "2026-01-01" }),
+        ["POST /api/v1/reports/bulletins"] = new("POST", "/api/v1/reports/bulletins", MeetingReaders, Body: new JsonObject { ["regionId"] = w.RegionA, ["from"] = "2026-01-01", ["to"] = "2026-01-07", ["category"] = "nope" }),
     };
 
     [Fact]
