@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Warning.Silo.Time;
 using Warning.Analytics.Hierarchy;
 using Warning.Web.Meetings;
 using Warning.Web.Tests.Support;
@@ -18,7 +20,6 @@ public sealed class ScheduleTests : IDisposable
     {
         var app = _factory.WithWebHostBuilder(b =>
         {
-            b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(_clock));
             b.UseSetting("Meetings:Schedule:Cron", "");
             // The packs it queues run on this host too; with no Chromium they fail at once instead of printing eight PDFs.
             b.UseSetting("Meetings:ChromiumPath", "/bin/false");
@@ -27,7 +28,11 @@ public sealed class ScheduleTests : IDisposable
             b.UseSetting("Meetings:Schedule:SensitivePeriods:0:LeadDays", "7");
         });
         _ = app.CreateClient();
-        var job = app.Services.GetRequiredService<ScheduledPacksJob>();
+        // The fake clock drives the job only: the host's own clock stays real (Orleans' membership would take a month's
+        // jump for a silo that stopped answering, and declare it dead).
+        var job = new ScheduledPacksJob(_factory.Hierarchy, app.Services.GetRequiredService<PackRuns>(),
+            new WarningClock(_clock, Options.Create(new ClockOptions())), app.Services.GetRequiredService<IOptions<MeetingScheduleOptions>>(),
+            NullLogger<ScheduledPacksJob>.Instance);
         var counties = _factory.Hierarchy.AtLevel(AreaLevel.County).Select(a => a.Id).Order(StringComparer.Ordinal).ToArray();
 
         // 23:30 on 31 December in China (15:30 UTC): still December there, nothing due.
