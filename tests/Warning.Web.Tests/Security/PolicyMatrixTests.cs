@@ -43,6 +43,7 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
         ["GET /screen/"] = new("GET", "/screen/", AggregateReaders),
         ["GET /screen/index.html"] = new("GET", "/screen/index.html", AggregateReaders),
         ["GET /console/"] = new("GET", "/console/", People),
+        ["GET /meetings/"] = new("GET", "/meetings/", MeetingReaders),
         ["GET /openapi/{documentName}.json"] = new("GET", "/openapi/v1.json", [Anonymous, RevokedKey, Feed, .. Humans]),
         ["GET /scalar/{documentName?}"] = new("GET", "/scalar/", [Anonymous, RevokedKey, Feed, .. Humans], AnyStatus: true),
         ["GET /api/v1/auth/antiforgery"] = new("GET", "/api/v1/auth/antiforgery", [Anonymous, RevokedKey, Feed, .. Humans]),
