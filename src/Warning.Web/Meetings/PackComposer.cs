@@ -25,7 +25,9 @@ public sealed class PackComposer(AreaHierarchy hierarchy, IngestLog log, IGrainF
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var period = new BriefingPeriod(from, to, clock.UtcOffset);
         progress?.Invoke(5, "reading the ingest log");
-        var ledger = await Task.Run(() => CaseLedger.From(log.ReadRecords()), ct);
+        // Read once: the ledger and the model check's replay both go through the whole history.
+        var records = await Task.Run(() => log.ReadRecords().ToList(), ct);
+        var ledger = CaseLedger.From(records);
         progress?.Invoke(40, $"{ledger.Cases.Count:N0} cases read; reading current scores");
         var now = clock.Now;
         var scores = new Dictionary<string, RiskScore>(StringComparer.Ordinal);
@@ -40,10 +42,16 @@ public sealed class PackComposer(AreaHierarchy hierarchy, IngestLog log, IGrainF
                     if (v?.Score is { } s) scores[v.CaseId] = s;
             }
         }
-        progress?.Invoke(60, "computing the figures");
-        var model = registry.Live is { } m
-            ? new ModelHealth(m.Info.Version, Metric(m.Info.TestMetrics, "auc"), Metric(m.Info.TestMetrics, "brier"), 0, 0, null, [], [], [])
-            : new ModelHealth(PointsScore.ModelName, null, null, 0, 0, null, [], [], []);
+        progress?.Invoke(50, "checking the model on the period's outcomes");
+        var replay = new ReplayOptions { Deadlines = risk.Value.Deadlines, CaseSampleRate = options.Value.ModelCheckCaseSample, Spikes = spikes.Value, UtcOffset = clock.UtcOffset };
+        var live = registry.Live;
+        Func<float[], int, double[]> scorer = live is not null
+            ? live.Probabilities
+            : (rows, count) => Enumerable.Range(0, count).Select(i => PointsScore.Score(rows[(i * RiskFeatures.Count)..((i + 1) * RiskFeatures.Count)], now, risk.Value.Thresholds, 0).Probability).ToArray();
+        var model = await Task.Run(() => ModelHealthCheck.Evaluate(live?.Info.Version ?? PointsScore.ModelName,
+            live is null ? null : Metric(live.Info.TestMetrics, "auc"), live is null ? null : Metric(live.Info.TestMetrics, "brier"),
+            hierarchy, records, ledger, areaId, period, now, replay, scorer, ct), ct);
+        progress?.Invoke(65, "computing the figures");
         var inputs = new BriefingInputs(hierarchy, ledger, risk.Value.Deadlines, screening.Value.GridCadence, spikes.Value, now)
         {
             Scores = scores, Model = model, ShowCaseIds = showCaseIds, ListLength = options.Value.ListLength,

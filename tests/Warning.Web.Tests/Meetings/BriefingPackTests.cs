@@ -57,6 +57,18 @@ public sealed class BriefingPackTests(MeetingHistory history, ITestOutputHelper 
             var areas = files["areas.csv"].Skip(1).ToArray();
             Assert.Equal(H.ChildrenOf(area.Id).Count, areas.Length);
             Assert.Equal(int.Parse(keys["new"][2], CultureInfo.InvariantCulture), areas.Sum(r => int.Parse(r[3], CultureInfo.InvariantCulture)));
+
+            // Model health: the deciles, the counties and the categories each cover the same scored rows, with harms among them.
+            var deciles = files["model_calibration.csv"].Skip(1).ToArray();
+            Assert.Equal(10, deciles.Length);
+            var slices = files["model_slices.csv"].Skip(1).ToArray();
+            var scored = deciles.Sum(r => int.Parse(r[1], CultureInfo.InvariantCulture));
+            Assert.True(scored > 50, $"{scored} scored rows");
+            Assert.Equal(scored, slices.Where(r => r[0] == "county").Sum(r => int.Parse(r[2], CultureInfo.InvariantCulture)));
+            Assert.Equal(scored, slices.Where(r => r[0] == "category").Sum(r => int.Parse(r[2], CultureInfo.InvariantCulture)));
+            Assert.True(slices.Where(r => r[0] == "county").Sum(r => int.Parse(r[3], CultureInfo.InvariantCulture)) > 0, "no harm among the scored rows");
+            // Deciles go up: the top tenth is predicted above the bottom tenth.
+            Assert.True(double.Parse(deciles[^1][2], CultureInfo.InvariantCulture) > double.Parse(deciles[0][2], CultureInfo.InvariantCulture));
         }
     }
 

@@ -38,6 +38,8 @@ public sealed class MeetingHistory : IAsyncLifetime
             b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(new FixedStart(Start)));
             b.UseSetting("Risk:RetrainCron", "");
             b.UseSetting("Risk:RescoreCron", "");
+            // Every case in the model check, so a county's month has enough scored rows to test on.
+            b.UseSetting("Meetings:ModelCheckCaseSample", "1");
         });
         _ = App.CreateClient();
         var intake = App.Services.GetRequiredService<Intake>();
