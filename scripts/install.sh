@@ -14,7 +14,7 @@ command -v curl >/dev/null || packages+=(curl)
 command -v chromium >/dev/null || packages+=(chromium)
 packages+=(fonts-noto-cjk)
 # The tests read the PDFs back with pdftotext and count their pages with pdftoppm.
-[ "$mode" = test ] && packages+=(poppler-utils)
+if [ "$mode" = test ]; then packages+=(poppler-utils); fi
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
