@@ -190,7 +190,7 @@ public static class Briefing
             gridDays, screened, gridDays == 0 ? null : Math.Round((double)screened / gridDays, 4), harmIncidents);
     }
 
-    /// <summary>The rows behind the key numbers: every case that opened before the period's end, every grid.</summary>
+    /// <summary>The rows behind the key numbers: every case opened, closed or unsettled in the period, every grid.</summary>
     public static (List<CaseRow> Cases, List<GridRow> Grids) Rows(BriefingInputs inputs, BriefingPeriod p, IReadOnlyCollection<string> grids, IReadOnlyList<LedgerCase> cases)
     {
         var rows = new List<CaseRow>();
@@ -208,6 +208,8 @@ public static class Briefing
                 if (s.Status == CaseStatus.Resolved) resolved++;
             }
             var unsettled = end.Status.IsUnsettled();
+            // A case closed before the period and untouched in it counts in no number: not a row of the table.
+            if (!unsettled && closed == 0 && !p.Contains(c.OpenedAt)) continue;
             var age = (p.End - c.OpenedAt).TotalDays;
             var (acceptDays, mediateDays, completeDays) = inputs.Deadlines.For(end.Category);
             rows.Add(new CaseRow(c.Id, c.GridId, end.Category, c.OpenedAt, end.Status, p.Contains(c.OpenedAt), resolved, closed, end.Status.IsOpen(),
