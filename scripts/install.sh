@@ -10,10 +10,11 @@ packages=(sqlite3)
 [ -e /usr/lib/x86_64-linux-gnu/libgomp.so.1 ] || packages+=(libgomp1)
 command -v influxd >/dev/null || packages+=(influxdb)
 command -v curl >/dev/null || packages+=(curl)
-if [ "$mode" = test ]; then
-  command -v chromium >/dev/null || packages+=(chromium)
-  packages+=(fonts-noto-cjk)
-fi
+# The meeting packs' PDFs are printed by headless Chromium, with the CJK fonts embedded: the service needs both.
+command -v chromium >/dev/null || packages+=(chromium)
+packages+=(fonts-noto-cjk)
+# The tests read the PDFs back with pdftotext and count their pages with pdftoppm.
+if [ "$mode" = test ]; then packages+=(poppler-utils); fi
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

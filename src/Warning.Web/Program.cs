@@ -17,6 +17,7 @@ using Warning.Web.Ingest;
 using Warning.Web.Jobs;
 using Warning.Web.Live;
 using Warning.Web.Logging;
+using Warning.Web.Meetings;
 using Warning.Web.Regions;
 using Warning.Web.Risk;
 using Warning.Web.Simulator;
@@ -62,6 +63,7 @@ try
     builder.Services.AddWarningOpenApi();
     builder.Services.AddPersonData(config);
     builder.Services.AddServiceMetrics();
+    builder.Services.AddMeetings(config);
 
     app = builder.Build();
     // First: the request log sees every request, with the status the error handlers finally gave it.
@@ -91,6 +93,7 @@ try
     api.MapHierarchy();
     api.MapSpikes();
     api.MapTrends();
+    api.MapMeetings();
     app.MapHub<ScreenHub>("/hubs/screen").RequireAuthorization(Policies.Aggregates);
     api.MapCluster();
     app.MapWarningOrleansDashboard(config);

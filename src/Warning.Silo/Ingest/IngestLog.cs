@@ -91,7 +91,7 @@ public sealed class IngestLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Every accepted record in log order, deserialised (reports, incidents, key individuals; ticks left out): history for retraining.</summary>
+    /// <summary>Every accepted record in log order, deserialised (reports, incidents, key individuals, screening rounds; ticks left out): history for retraining and the meeting packs.</summary>
     public IEnumerable<object> ReadRecords()
     {
         foreach (var entry in ReadAfter(0))
@@ -101,6 +101,7 @@ public sealed class IngestLog : IAsyncDisposable
                 IngestKind.Report => JsonSerializer.Deserialize<ScreeningReport>(entry.Payload, WarningJson.Options),
                 IngestKind.Incident => JsonSerializer.Deserialize<Incident>(entry.Payload, WarningJson.Options),
                 IngestKind.Person => JsonSerializer.Deserialize<KeyIndividual>(entry.Payload, WarningJson.Options),
+                IngestKind.Screening => JsonSerializer.Deserialize<ScreeningRound>(entry.Payload, WarningJson.Options),
                 _ => null,
             };
             if (record is not null) yield return record;

@@ -27,6 +27,9 @@ public static class Policies
 
     public const string Audit = "audit";
 
+    /// <summary>Meeting packs and bulletins (研判会材料, 专报): analysts, commanders and admins.</summary>
+    public const string Meetings = "meetings";
+
     /// <summary>Users, API keys, screen tokens.</summary>
     public const string Admin = "admin";
 
@@ -50,6 +53,7 @@ public static class Policies
         [Operator] = [Roles.Operator],
         [Health] = [Roles.Operator],
         [Audit] = [Roles.Auditor],
+        [Meetings] = [Roles.Analyst, Roles.Commander, Roles.Admin],
         [Admin] = [Roles.Admin],
         [PersonData] = [Roles.Commander, Roles.Admin],
         [SignedIn] = Roles.All.Where(r => r != Roles.Screen).ToArray(),

@@ -25,6 +25,7 @@ public static class PageEndpoints
         pages.MapGet("/screen/", Page("screen/index.html")).RequireAuthorization(Policies.Aggregates);
         pages.MapGet("/screen/index.html", Page("screen/index.html")).RequireAuthorization(Policies.Aggregates);
         pages.MapGet("/console/", Page("console/index.html")).RequireAuthorization(Policies.SignedIn);
+        pages.MapGet("/meetings/", Page("meetings/index.html")).RequireAuthorization(Policies.Meetings);
         return app;
     }
 

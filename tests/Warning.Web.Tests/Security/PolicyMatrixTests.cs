@@ -26,6 +26,7 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
     private static readonly string[] Humans = [.. People, Roles.Screen];
     private static readonly string[] AggregateReaders = [Roles.Commander, Roles.DutyOfficer, Roles.Analyst, Roles.GridSupervisor, Roles.Screen];
     private static readonly string[] CaseReaders = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor];
+    private static readonly string[] MeetingReaders = [Roles.Analyst, Roles.Commander, Roles.Admin];
 
     /// <summary>One call of an endpoint: who the issue allows, and whether a caller outside the region must get 404.</summary>
     private sealed record Sample(string Method, string Path, string[] Allowed, string? OutOfRegionPath = null, JsonNode? Body = null, bool AnyStatus = false, bool UnavailableOk = false);
@@ -43,6 +44,7 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
         ["GET /screen/"] = new("GET", "/screen/", AggregateReaders),
         ["GET /screen/index.html"] = new("GET", "/screen/index.html", AggregateReaders),
         ["GET /console/"] = new("GET", "/console/", People),
+        ["GET /meetings/"] = new("GET", "/meetings/", MeetingReaders),
         ["GET /openapi/{documentName}.json"] = new("GET", "/openapi/v1.json", [Anonymous, RevokedKey, Feed, .. Humans]),
         ["GET /scalar/{documentName?}"] = new("GET", "/scalar/", [Anonymous, RevokedKey, Feed, .. Humans], AnyStatus: true),
         ["GET /api/v1/auth/antiforgery"] = new("GET", "/api/v1/auth/antiforgery", [Anonymous, RevokedKey, Feed, .. Humans]),
@@ -91,6 +93,14 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
         ["/hubs/screen/negotiate"] = new("POST", "/hubs/screen/negotiate?negotiateVersion=1", AggregateReaders),
         ["/hubs/screen"] = new("GET", "/hubs/screen", AggregateReaders, AnyStatus: true),
         ["/jobs/{**path}"] = new("GET", "/jobs/jobs/failed", [Roles.Operator]),
+        ["GET /api/v1/reports/briefing"] = new("GET", $"/api/v1/reports/briefing?regionId={w.RegionA}&from=2026-01-01&to=2026-01-07&format=csv", MeetingReaders,
+            $"/api/v1/reports/briefing?regionId={w.CountyB}&from=2026-01-01&to=2026-01-07&format=csv"),
+        ["GET /api/v1/reports/"] = new("GET", $"/api/v1/reports?regionId={w.RegionA}", MeetingReaders, $"/api/v1/reports?regionId={w.CountyB}"),
+        ["GET /api/v1/reports/{id}"] = new("GET", "/api/v1/reports/monthly-none-v1", MeetingReaders),
+        ["GET /api/v1/reports/jobs/{id}"] = new("GET", "/api/v1/reports/jobs/pack-0", MeetingReaders),
+        // Bodies that fail validation: the matrix checks who gets past the policy, not a queue of generations per role.
+        ["POST /api/v1/reports/packs"] = new("POST", "/api/v1/reports/packs", MeetingReaders, Body: new JsonObject { ["regionId"] = w.RegionA, ["from"] = "2026-01-07", ["to"] = "2026-01-01" }),
+        ["POST /api/v1/reports/bulletins"] = new("POST", "/api/v1/reports/bulletins", MeetingReaders, Body: new JsonObject { ["regionId"] = w.RegionA, ["from"] = "2026-01-01", ["to"] = "2026-01-07", ["category"] = "nope" }),
     };
 
     [Fact]
