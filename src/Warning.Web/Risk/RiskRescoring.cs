@@ -19,8 +19,8 @@ public sealed class RescoreOpenCasesJob(IngestLog log, WarningClock clock, ILogg
     [JobDisplayName("Re-score open cases ({0})")]
     public async Task RunAsync(string reason, PerformContext? context, CancellationToken cancellationToken)
     {
-        // A recurring occurrence carries its scheduled time: the tick names it, so the log shows which night it was for
-        // (and that one occurrence was run once, however many nodes share the job store).
+        // A recurring occurrence carries its time (the scheduled one, or when a late scheduler reached it): the tick names
+        // it, so the log shows which night it was for (and that one occurrence was run once, however many nodes share the job store).
         if (context?.GetJobParameter<long?>("Time") is { } time)
             reason = $"{reason} {DateTimeOffset.FromUnixTimeSeconds(time).ToOffset(clock.UtcOffset):yyyy-MM-ddTHH:mm:sszzz}";
         var result = await log.AppendAsync([OpenCaseRescore.Tick(clock.Now, reason)], cancellationToken);

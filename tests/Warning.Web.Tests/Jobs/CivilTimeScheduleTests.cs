@@ -37,7 +37,8 @@ public sealed class CivilTimeScheduleTests : IDisposable
             var at = DateTimeOffset.Parse(reason["scheduled ".Length..], System.Globalization.CultureInfo.InvariantCulture);
             Assert.Equal(offset, at.Offset);
             Assert.Contains(at.Hour, new[] { civilNow.Hour, (civilNow.Hour + 1) % 24 });
-            Assert.Equal(0, at.Second % 10);
+            // Not on the 10 s mark itself: Hangfire's relaxed misfire handling stamps an occurrence its scheduler reached
+            // late (a busy machine) with the time it got there.
             Assert.NotEqual(at.Hour, at.UtcDateTime.Hour);
         }
     }
