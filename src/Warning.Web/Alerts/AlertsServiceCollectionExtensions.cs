@@ -7,6 +7,8 @@ public static class AlertsServiceCollectionExtensions
     /// <summary>The web side of the alert engine: the board's pushes go to the hubs, the big screen and the time series.</summary>
     public static IServiceCollection AddWarningAlerts(this IServiceCollection services, IConfiguration config)
     {
+        services.AddSingleton<AlertWebhooks>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertWebhooks>());
         services.AddSingleton<AlertFeed>();
         services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<AlertFeed>());
         services.AddHostedService<AlertBoardStart>();
