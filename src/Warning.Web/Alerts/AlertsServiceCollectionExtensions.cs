@@ -17,7 +17,9 @@ public static class AlertsServiceCollectionExtensions
 }
 
 /// <summary>Activates the alert board once the silo is up, so alerts whose clocks ran before a restart start them again.</summary>
-public sealed class AlertBoardStart(Orleans.IGrainFactory grains, Warning.Silo.Ingest.IngestApplier applier, ILogger<AlertBoardStart> logger) : BackgroundService
+/// <summary>Also starts the dead-man watch of every feed with a heartbeat interval.</summary>
+public sealed class AlertBoardStart(Orleans.IGrainFactory grains, Warning.Silo.Ingest.IngestApplier applier, Microsoft.Extensions.Options.IOptions<AlertsOptions> options,
+    ILogger<AlertBoardStart> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -25,6 +27,7 @@ public sealed class AlertBoardStart(Orleans.IGrainFactory grains, Warning.Silo.I
         {
             await applier.CaughtUp.WaitAsync(stoppingToken);
             await grains.GetGrain<IAlertBoardGrain>(IAlertBoardGrain.Key).Since(long.MaxValue);
+            foreach (var source in options.Value.FeedHeartbeats.Keys) await grains.GetGrain<IFeedWatchGrain>(source).Watch();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
