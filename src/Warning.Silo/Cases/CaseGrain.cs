@@ -17,7 +17,8 @@ namespace Warning.Silo.Cases;
 // live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
 [GrainType("case"), PreferLocalPlacement]
 public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseState> state, DirtyGrains dirty,
-    CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger, Microsoft.Extensions.Options.IOptions<RiskOptions> risk) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
+    CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger, Microsoft.Extensions.Options.IOptions<RiskOptions> risk,
+    Microsoft.Extensions.Options.IOptions<AlertsOptions> alerts) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
 {
     public async Task<CaseChange?> ApplyReport(long seq, ScreeningReport report)
     {
@@ -62,8 +63,11 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         // The score moves in this same turn, so the area roll-up below and any reader after this report see it.
         var scoreBefore = State.Score;
         var risk = await RescoreAsync(previousStatus?.IsOpen() ?? false);
-        await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), report.ReportedAt);
-        await CheckDeadlinesAsync(report.ReportedAt);
+        if (alerts.Value.Enabled)
+        {
+            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), report.ReportedAt);
+            await CheckDeadlinesAsync(report.ReportedAt);
+        }
         var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status)
         {
             Risk = risk,
@@ -85,7 +89,7 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         var scoreBefore = State.Score;
         var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
         if (risk is not null) State.IncidentRiskChanges[seq] = risk;
-        if (State.Exists)
+        if (State.Exists && alerts.Value.Enabled)
         {
             await CaseAlerts.AfterIncidentAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, State.Status.IsOpen(), incident);
             await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), incident.OccurredAt);
@@ -104,8 +108,11 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
             State.RescoredAsOf = asOf;
             var scoreBefore = State.Score;
             var risk = await RescoreAsync(wasOpen: true);
-            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, true, asOf);
-            await CheckDeadlinesAsync(asOf);
+            if (alerts.Value.Enabled)
+            {
+                await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, true, asOf);
+                await CheckDeadlinesAsync(asOf);
+            }
             if (risk is not null && (risk.PreviousBasisPoints != risk.BasisPoints || risk.PreviousHigh != risk.High))
                 State.IncidentRiskChanges[seq] = moved = risk;
         }
