@@ -17,6 +17,8 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
 {
     protected AreaHierarchy Hierarchy { get; } = hierarchy;
 
+    protected TimeSpan GridCadence => screening.Value.GridCadence;
+
     public Task ApplyCaseChange(long seq, CaseChange change)
     {
         if (LogPosition.Covers(State.Tally.LastSeq, State.Tally.PartitionSeqs, seq)) return Task.CompletedTask;
@@ -79,7 +81,11 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
             else if (u.Screening is { } round) RecordScreening(u.Seq, round);
         }
         if (fresh is not null) await OnIncidentsAsync(fresh);
+        await OnAppliedAsync();
     }
+
+    /// <summary>After a segment's updates are applied here.</summary>
+    protected virtual Task OnAppliedAsync() => Task.CompletedTask;
 
     /// <summary>Incidents newly counted here in one call (a segment of the log), for an area's own alert rules.</summary>
     protected virtual Task OnIncidentsAsync(IReadOnlyList<Incident> incidents) => Task.CompletedTask;

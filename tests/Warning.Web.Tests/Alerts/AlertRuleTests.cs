@@ -165,6 +165,35 @@ public sealed class AlertRuleTests : IDisposable
         Assert.Equal(("village", "labor_wage", village.Id), ((string?)alert["subject"]!["kind"], (string?)alert["category"], (string?)alert["regionId"]));
     }
 
+    [Fact]
+    public async Task A_grid_that_stops_screening_is_overdue_at_the_next_tick_and_its_next_round_clears_it()
+    {
+        var client = _app.Client();
+        var grid = _app.Factory.GridIds[24];
+        JsonObject Round() => new()
+        {
+            ["screeningId"] = "s-" + Guid.NewGuid().ToString("N"), ["gridId"] = grid, ["screenedAt"] = _time.GetUtcNow().AddMinutes(-1).ToString("O"),
+            ["reporterId"] = "w-1", ["findings"] = "none",
+        };
+        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/screenings", Round())).Status);
+        await _app.Factory.SettleAsync();
+        var rescore = ActivatorUtilities.CreateInstance<Warning.Web.Risk.RescoreOpenCasesJob>(_app.App.Services);
+        await rescore.RunAsync("test: within the cadence", null, CancellationToken.None);
+        await _app.Factory.SettleAsync();
+        Assert.Null(await AlertApp.AlertAsync(client, $"screening_overdue:{grid}"));
+
+        // A day and more without a round (the grid cadence is a day), then the next tick.
+        _time.Advance(TimeSpan.FromHours(26));
+        await rescore.RunAsync("test: a day later", null, CancellationToken.None);
+        Assert.True(await FiresAsync(client, $"screening_overdue:{grid}"), "no screening_overdue alert");
+        var alert = (await AlertApp.AlertAsync(client, $"screening_overdue:{grid}"))!;
+        Assert.Equal(("grid", grid), ((string?)alert["subject"]!["kind"], (string?)alert["subject"]!["id"]));
+
+        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/screenings", Round())).Status);
+        Assert.True(await Poll.UntilAsync(async () => (await AlertApp.AlertAsync(client, $"screening_overdue:{grid}"))!["timeline"]!.AsArray()
+            .Any(e => (string?)e!["kind"] == "condition_cleared"), AlertApp.Limit), "the next round did not clear the alert");
+    }
+
     private static string Json(LiveMessage m) => JsonSerializer.Serialize(m.Data, m.Data.GetType(), Warning.Analytics.Disputes.WarningJson.Options);
 
     public void Dispose() => _app.Dispose();
