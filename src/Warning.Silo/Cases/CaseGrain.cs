@@ -9,6 +9,7 @@ using Orleans.Runtime;
 using Warning.Silo.Ingest;
 using Warning.Silo.Persons;
 using Warning.Silo.Risk;
+using Warning.Silo.Alerts;
 
 namespace Warning.Silo.Cases;
 
@@ -16,7 +17,8 @@ namespace Warning.Silo.Cases;
 // live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
 [GrainType("case"), PreferLocalPlacement]
 public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseState> state, DirtyGrains dirty,
-    CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
+    CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger, Microsoft.Extensions.Options.IOptions<RiskOptions> risk,
+    Microsoft.Extensions.Options.IOptions<AlertsOptions> alerts) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
 {
     public async Task<CaseChange?> ApplyReport(long seq, ScreeningReport report)
     {
@@ -59,7 +61,13 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         var at = State.History.FindLastIndex(h => h.ReportedAt <= report.ReportedAt) + 1;
         State.History.Insert(at, entry);
         // The score moves in this same turn, so the area roll-up below and any reader after this report see it.
+        var scoreBefore = State.Score;
         var risk = await RescoreAsync(previousStatus?.IsOpen() ?? false);
+        if (alerts.Value.Enabled)
+        {
+            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), report.ReportedAt);
+            await CheckDeadlinesAsync(report.ReportedAt);
+        }
         var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status)
         {
             Risk = risk,
@@ -78,8 +86,14 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         var linked = new LinkedIncident(incident.IncidentId, incident.Source, incident.Type, incident.OccurredAt, incident.Severity, incident.Summary);
         var at = State.Incidents.FindLastIndex(i => i.OccurredAt <= incident.OccurredAt) + 1;
         State.Incidents.Insert(at, linked);
+        var scoreBefore = State.Score;
         var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
         if (risk is not null) State.IncidentRiskChanges[seq] = risk;
+        if (State.Exists && alerts.Value.Enabled)
+        {
+            await CaseAlerts.AfterIncidentAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, State.Status.IsOpen(), incident);
+            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), incident.OccurredAt);
+        }
         (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return risk;
@@ -92,13 +106,41 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         if (State.Exists && State.Status.IsOpen() && asOf > LatestEvent() && asOf > (State.RescoredAsOf ?? DateTimeOffset.MinValue))
         {
             State.RescoredAsOf = asOf;
+            var scoreBefore = State.Score;
             var risk = await RescoreAsync(wasOpen: true);
+            if (alerts.Value.Enabled)
+            {
+                await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, true, asOf);
+                await CheckDeadlinesAsync(asOf);
+            }
             if (risk is not null && (risk.PreviousBasisPoints != risk.BasisPoints || risk.PreviousHigh != risk.High))
                 State.IncidentRiskChanges[seq] = moved = risk;
         }
         (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return moved;
+    }
+
+    /// <summary>
+    /// The deadline rule (受理、调处、办结时限), as of the moment of a report or a re-score tick: time moves the case past its
+    /// deadlines with no report of its own, and the ticks are the log's record of time passing.
+    /// </summary>
+    private async Task CheckDeadlinesAsync(DateTimeOffset asOf)
+    {
+        var (accept, mediate, complete) = risk.Value.Deadlines.For(State.Category);
+        var stage = CaseAlerts.OverdueStage(State.Status, asOf - State.OpenedAt, accept, mediate, complete);
+        if (stage > State.OverdueStage)
+        {
+            State.OverdueStage = stage;
+            MarkChanged();
+            await CaseAlerts.OverdueAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, stage, asOf);
+        }
+        else if (!State.Status.IsOpen() && State.OverdueStage > 0)
+        {
+            State.OverdueStage = 0;
+            MarkChanged();
+            await GrainFactory.ClearAsync(AlertRules.CaseOverdue, Key, logger);
+        }
     }
 
     public Task<CaseView?> GetView() => Task.FromResult(State.Exists

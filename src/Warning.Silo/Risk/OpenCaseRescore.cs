@@ -39,8 +39,12 @@ public static class OpenCaseRescore
         // grain call timeout and the whole tick failed. A thousand at a time keeps every call well inside it.
         var open = new List<string>();
         foreach (var chunk in grids.Chunk(1024))
+        {
             foreach (var ids in await Task.WhenAll(chunk.Select(g => grains.GetGrain<IGridGrain>(g.Id).GetOpenCases())))
                 open.AddRange(ids);
+            // The tick is the log's record of time passing: grids check their screening cadence with it too.
+            await Task.WhenAll(chunk.Select(g => grains.GetGrain<IGridGrain>(g.Id).CheckScreening(tick.AsOf)));
+        }
         var cases = open.Distinct(StringComparer.Ordinal).ToArray();
 
         var moves = new List<CaseRiskChange>();

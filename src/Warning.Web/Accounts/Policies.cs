@@ -30,6 +30,15 @@ public static class Policies
     /// <summary>Meeting packs and bulletins (研判会材料, 专报): analysts, commanders and admins.</summary>
     public const string Meetings = "meetings";
 
+    /// <summary>
+    /// The alert list, an alert with its timeline, the alert hub, silences and on-call: the duty officers and commanders who
+    /// act on alerts, grid supervisors for the alerts of their own area, and admins (who set up schedules and webhooks).
+    /// </summary>
+    public const string AlertsRead = "alerts-read";
+
+    /// <summary>Acknowledge, dispatch, resolve, comment, silence: the people on duty for the area (duty officers, commanders).</summary>
+    public const string AlertsAct = "alerts-act";
+
     /// <summary>Users, API keys, screen tokens.</summary>
     public const string Admin = "admin";
 
@@ -55,6 +64,8 @@ public static class Policies
         [Audit] = [Roles.Auditor],
         [Meetings] = [Roles.Analyst, Roles.Commander, Roles.Admin],
         [Admin] = [Roles.Admin],
+        [AlertsRead] = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor, Roles.Admin],
+        [AlertsAct] = [Roles.Commander, Roles.DutyOfficer],
         [PersonData] = [Roles.Commander, Roles.Admin],
         [SignedIn] = Roles.All.Where(r => r != Roles.Screen).ToArray(),
     };
