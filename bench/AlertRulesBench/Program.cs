@@ -97,7 +97,7 @@ async Task<(double Seconds, int Open, long Changes)> RunAsync(bool rules)
         // The service's dev setting for tests and benches: no group wait.
         .Configure<AlertsOptions>(o => { o.Enabled = rules; o.GroupWait = TimeSpan.Zero; })
         .AddSingleton<IAlertSink, NoAlertSink>()
-        .AddSingleton<WarningClock>()
+        .AddWarningClock()
         .AddSingleton<DirtyGrains>()
         .AddSingleton(new RiskModelRegistry(Path.Combine(scratch, "no-models"), NullLogger<RiskModelRegistry>.Instance))
         .AddSingleton<CaseRiskScorer>();

@@ -62,7 +62,7 @@ foreach (var withModel in new[] { false, true })
         .Configure<RiskOptions>(_ => { })
         .Configure<Warning.Silo.Alerts.AlertsOptions>(_ => { })
         .AddSingleton<Warning.Silo.Alerts.IAlertSink, Warning.Silo.Alerts.NoAlertSink>()
-        .AddSingleton<WarningClock>()
+        .AddWarningClock()
         .AddSingleton<DirtyGrains>()
         .AddSingleton(registry)
         .AddSingleton<CaseRiskScorer>();

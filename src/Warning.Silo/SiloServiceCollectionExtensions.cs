@@ -65,7 +65,7 @@ public static class SiloServiceCollectionExtensions
         services.Configure<ApplierOptions>(config.GetSection(ApplierOptions.Section));
         services.AddSingleton(sp => HierarchyOptions.Load(
             config.GetSection(HierarchyOptions.Section).Get<HierarchyOptions>() ?? new(), sp.GetRequiredService<ILogger<AreaHierarchy>>()));
-        services.AddSingleton<WarningClock>();
+        services.AddWarningClock();
         services.AddSingleton<BackgroundLoops>();
         var cluster = config.GetSection(ClusterModeOptions.Section).Get<ClusterModeOptions>() ?? new ClusterModeOptions();
         services.Configure<ClusterModeOptions>(config.GetSection(ClusterModeOptions.Section));

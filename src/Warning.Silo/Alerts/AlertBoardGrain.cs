@@ -28,7 +28,7 @@ public sealed class AlertBoardState
 [GrainType("alert-board")]
 public sealed class AlertBoardGrain(
     [PersistentState("state")] IPersistentState<AlertBoardState> state, IAlertSink sink, AreaHierarchy hierarchy,
-    IOptions<AlertsOptions> options, TimeProvider time, ILogger<AlertBoardGrain> logger) : Grain, IAlertBoardGrain
+    IOptions<AlertsOptions> options, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time, ILogger<AlertBoardGrain> logger) : Grain, IAlertBoardGrain
 {
     private readonly LinkedList<AlertChange> _recent = new();
     private bool _dirty;

@@ -29,7 +29,7 @@ public sealed class AlertGrainState
 [GrainType("alert")]
 public sealed class AlertGrain(
     [PersistentState("state")] IPersistentState<AlertGrainState> state,
-    IOptions<AlertsOptions> options, TimeProvider time, AreaHierarchy hierarchy, ILogger<AlertGrain> logger) : Grain, IAlertGrain
+    IOptions<AlertsOptions> options, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time, AreaHierarchy hierarchy, ILogger<AlertGrain> logger) : Grain, IAlertGrain
 {
     private const string System = "system";
     private IGrainTimer? _timer;

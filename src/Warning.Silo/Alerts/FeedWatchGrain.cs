@@ -35,7 +35,7 @@ public sealed class FeedWatchState
 /// </summary>
 [GrainType("feed-watch")]
 public sealed class FeedWatchGrain([PersistentState("state")] IPersistentState<FeedWatchState> state, IOptions<AlertsOptions> options,
-    TimeProvider time, AreaHierarchy hierarchy, ILogger<FeedWatchGrain> logger) : Grain, IFeedWatchGrain
+    [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time, AreaHierarchy hierarchy, ILogger<FeedWatchGrain> logger) : Grain, IFeedWatchGrain
 {
     private IGrainTimer? _timer;
     private TimeSpan? Interval => options.Value.FeedHeartbeats.TryGetValue(this.GetPrimaryKeyString(), out var i) ? i : null;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Warning.Silo.Time;
 
 public sealed class ClockOptions
@@ -14,9 +16,18 @@ public sealed class ClockOptions
     public string ZoneId => $"Warning/UTC{(UtcOffset < TimeSpan.Zero ? '-' : '+')}{UtcOffset:hh\\:mm}";
 }
 
-/// <summary>Now, and the civil day a moment falls on. Tests swap in a fixed clock through <see cref="TimeProvider"/>.</summary>
-public sealed class WarningClock(TimeProvider time, Microsoft.Extensions.Options.IOptions<ClockOptions> options)
+/// <summary>Now, and the civil day a moment falls on, in business time (<see cref="Business"/>).</summary>
+public sealed class WarningClock([Microsoft.Extensions.DependencyInjection.FromKeyedServices(WarningClock.Business)] TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<ClockOptions> options)
 {
+    /// <summary>
+    /// The key of business time: "today", deadlines, alert clocks, a basis's expiry. By default the host's clock; a test
+    /// that moves time by hours or days moves only this one (keyed <see cref="TimeProvider"/>). Orleans reads the host's
+    /// unkeyed clock for its membership heartbeats, and seeing its own heartbeat hours late, a silo declares itself dead
+    /// and stops the process.
+    /// </summary>
+    public const string Business = "business";
+
     public TimeSpan UtcOffset { get; } = options.Value.UtcOffset;
 
     public DateTimeOffset Now => time.GetUtcNow().ToOffset(UtcOffset);
@@ -24,4 +35,14 @@ public sealed class WarningClock(TimeProvider time, Microsoft.Extensions.Options
     public DateOnly Today => DayOf(time.GetUtcNow());
 
     public DateOnly DayOf(DateTimeOffset moment) => DateOnly.FromDateTime(moment.ToOffset(UtcOffset).DateTime);
+}
+
+public static class WarningClockServiceCollectionExtensions
+{
+    /// <summary>The clock, and business time defaulting to the host's <see cref="TimeProvider"/>.</summary>
+    public static IServiceCollection AddWarningClock(this IServiceCollection services)
+    {
+        services.AddKeyedSingleton<TimeProvider>(WarningClock.Business, (sp, _) => sp.GetRequiredService<TimeProvider>());
+        return services.AddSingleton<WarningClock>();
+    }
 }

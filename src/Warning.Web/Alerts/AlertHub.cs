@@ -14,7 +14,7 @@ namespace Warning.Web.Alerts;
 /// kept, one message of type <c>resync</c>: refetch <c>GET /api/v1/alerts</c>.
 /// </summary>
 [Authorize(Policy = Policies.AlertsRead)]
-public sealed class AlertHub(IGrainFactory grains, AreaHierarchy hierarchy, TimeProvider time) : Hub
+public sealed class AlertHub(IGrainFactory grains, AreaHierarchy hierarchy, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time) : Hub
 {
     public const string Resync = "resync";
 

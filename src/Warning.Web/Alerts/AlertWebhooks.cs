@@ -17,7 +17,7 @@ namespace Warning.Web.Alerts;
 /// sha256=…</c>), retried with a doubling delay, and every attempt goes into the alert's timeline. When the retries are
 /// spent the delivery failure is an alert of its own (<c>delivery_failed</c>). A per-area rate limit holds a storm back.
 /// </summary>
-public sealed class AlertWebhooks(IOptions<AlertsOptions> options, AreaHierarchy hierarchy, IGrainFactory grains, TimeProvider time,
+public sealed class AlertWebhooks(IOptions<AlertsOptions> options, AreaHierarchy hierarchy, IGrainFactory grains, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time,
     ILogger<AlertWebhooks> logger) : BackgroundService
 {
     public const string TimestampHeader = "X-Warning-Timestamp";

@@ -13,7 +13,7 @@ public static class OnCallEndpoints
 {
     public static RouteGroupBuilder MapOnCall(this RouteGroupBuilder api)
     {
-        api.MapGet("/oncall", (string? regionId, string? at, HttpContext http, AreaHierarchy hierarchy, IOptions<AlertsOptions> options, WarningClock clock, TimeProvider time) =>
+        api.MapGet("/oncall", (string? regionId, string? at, HttpContext http, AreaHierarchy hierarchy, IOptions<AlertsOptions> options, WarningClock clock, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time) =>
         {
             var scope = RegionScope.Of(http);
             var region = regionId ?? scope.DefaultRegion(hierarchy);

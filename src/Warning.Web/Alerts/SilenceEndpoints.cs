@@ -20,7 +20,7 @@ public static class SilenceEndpoints
     public static RouteGroupBuilder MapSilences(this RouteGroupBuilder api)
     {
         var silences = api.MapGroup("/silences").RequireAuthorization(Policies.AlertsRead).WithTags("Alerts");
-        silences.MapGet("/", async (HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, TimeProvider time) =>
+        silences.MapGet("/", async (HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time) =>
         {
             var now = time.GetUtcNow();
             var scope = RegionScope.Of(http);
@@ -28,7 +28,7 @@ public static class SilenceEndpoints
             return Results.Ok(all.Where(s => Visible(scope, hierarchy, s)).OrderByDescending(s => s.ActiveAt(now)).ThenBy(s => s.CreatedAt)
                 .Select(s => View(s, now)).ToArray());
         });
-        silences.MapPost("/", async (SilenceBody? body, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, AuditLog audit, TimeProvider time) =>
+        silences.MapPost("/", async (SilenceBody? body, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, AuditLog audit, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time) =>
         {
             var now = time.GetUtcNow();
             var scope = RegionScope.Of(http);
@@ -52,7 +52,7 @@ public static class SilenceEndpoints
                 $"matchers region={m.RegionId ?? "*"} rule={m.Rule ?? "*"} category={m.Category ?? "*"} until {ends:O}");
             return Results.Created($"/api/v1/silences/{silence.Id}", View(silence, now));
         }).RequireAuthorization(Policies.AlertsAct);
-        silences.MapDelete("/{id}", async (string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, AuditLog audit, TimeProvider time) =>
+        silences.MapDelete("/{id}", async (string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, AuditLog audit, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time) =>
         {
             var now = time.GetUtcNow();
             var existing = (await Board(grains).Silences()).FirstOrDefault(s => s.Id == id);

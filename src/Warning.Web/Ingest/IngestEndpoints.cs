@@ -35,7 +35,7 @@ public static class IngestEndpoints
 }
 
 /// <summary>Parses a single item or a batch, applies the rules item by item, keeps the valid ones and answers per item.</summary>
-public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownIds known, TimeProvider time,
+public sealed class IngestHandler(Intake intake, AreaHierarchy hierarchy, KnownIds known, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time,
     Microsoft.Extensions.Options.IOptions<IngestOptions> options, ILogger<IngestHandler> logger)
 {
     public async Task<IResult> HandleAsync<T>(HttpContext http, string kind, string idField, Func<JsonElement, IngestContext, (T?, FieldReader)> read)

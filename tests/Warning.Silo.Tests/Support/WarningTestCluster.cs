@@ -70,7 +70,7 @@ public sealed class WarningTestCluster : IAsyncDisposable
                 .Configure<RiskOptions>(_ => { })
                 .Configure<Warning.Silo.Alerts.AlertsOptions>(_ => { })
                 .AddSingleton<Warning.Silo.Alerts.IAlertSink, Warning.Silo.Alerts.NoAlertSink>()
-                .AddSingleton<WarningClock>()
+                .AddWarningClock()
                 .AddSingleton<DirtyGrains>()
                 .AddSingleton(sp => new RiskModelRegistry(Path.Combine(folder, "no-models"), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RiskModelRegistry>()))
                 .AddSingleton<CaseRiskScorer>();

@@ -20,7 +20,7 @@ public sealed class AlertClockTests : IDisposable
             b.UseSetting("Alerts:EscalationDelays:1", "00:30:00");
             b.UseSetting("Alerts:AckTimeout", "00:30:00");
             b.UseSetting("Alerts:KeepFiring", "00:10:00");
-            b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_time));
+            b.ConfigureServices(s => s.AddKeyedSingleton<TimeProvider>(Warning.Silo.Time.WarningClock.Business, _time));
         });
     }
 

@@ -17,7 +17,7 @@ public sealed class AlertGroupingTests : IDisposable
         _app = new AlertApp(b =>
         {
             b.UseSetting("Alerts:GroupWait", "00:05:00");
-            b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_time));
+            b.ConfigureServices(s => s.AddKeyedSingleton<TimeProvider>(Warning.Silo.Time.WarningClock.Business, _time));
         });
     }
 

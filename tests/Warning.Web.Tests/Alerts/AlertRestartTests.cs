@@ -15,7 +15,7 @@ public sealed class AlertRestartTests : IDisposable
         b.UseSetting("Alerts:GroupWait", "00:00:00");
         b.UseSetting("Alerts:TickInterval", "00:00:00.200");
         b.UseSetting("Alerts:AckTimeout", "00:30:00");
-        b.ConfigureServices(s => s.AddSingleton(time));
+        b.ConfigureServices(s => s.AddKeyedSingleton<TimeProvider>(Warning.Silo.Time.WarningClock.Business, time));
     });
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class AlertRuleTests : IDisposable
             b.UseSetting("Alerts:FeedHeartbeats:hotline_12345", "00:10:00");
             b.UseSetting("Alerts:MassIncidentThreshold", "3");
             b.UseSetting("Alerts:MassIncidentWindow", "01:00:00");
-            b.ConfigureServices(s => s.AddSingleton<TimeProvider>(_time));
+            b.ConfigureServices(s => s.AddKeyedSingleton<TimeProvider>(Warning.Silo.Time.WarningClock.Business, _time));
         });
     }
 

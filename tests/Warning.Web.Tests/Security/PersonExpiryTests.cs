@@ -40,7 +40,7 @@ public sealed class PersonExpiryTests : IDisposable
             b.UseSetting("Persons:PurgeAfter", "30.00:00:00");
             // The test sweeps when it has moved the clock; the service's own sweep runs once at start and then daily.
             b.UseSetting("Persons:SweepInterval", "1.00:00:00");
-            b.ConfigureServices(s => s.AddSingleton<TimeProvider>(time));
+            b.ConfigureServices(s => s.AddKeyedSingleton<TimeProvider>(Warning.Silo.Time.WarningClock.Business, time));
         });
         var client = app.CreateClient();
         var grid = _factory.GridIds[3];
