@@ -1,4 +1,7 @@
-// The console's front page: who is signed in, and where their role may go.
+// The console: who is signed in and where their role may go; for roles that may see alerts, the duty desk below.
+import { get, send } from "./api.js";
+import { t, applyTo, toggle, lang } from "./i18n.js";
+
 const $ = (id) => document.getElementById(id);
 const links = {
   commander: [["/screen/", "大屏 Big screen"], ["/api/v1/cases", "案件 Cases (JSON)"], ["/api/v1/risk/model", "模型 Risk model"]],
@@ -10,7 +13,16 @@ const links = {
   admin: [["/api/v1/users", "用户 Users"], ["/api/v1/apikeys", "接口密钥 API keys"], ["/api/v1/screens", "大屏令牌 Screen tokens"]],
 };
 
-const me = await (await fetch("/api/v1/auth/me", { credentials: "same-origin" })).json();
+const langButton = () => { $("lang").textContent = lang === "en" ? "中文" : "EN"; };
+$("lang").addEventListener("click", () => {
+  toggle();
+  langButton();
+  document.dispatchEvent(new Event("warning:lang"));
+});
+applyTo();
+langButton();
+
+const me = (await get("/api/v1/auth/me")).body;
 $("who").textContent = me.userName;
 $("role").textContent = me.role;
 $("region").textContent = me.regionName || me.regionId;
@@ -22,7 +34,29 @@ $("links").replaceChildren(...(links[me.role] || []).concat([["/scalar", "接口
 }));
 
 $("logout").addEventListener("click", async () => {
-  const token = (await (await fetch("/api/v1/auth/antiforgery", { credentials: "same-origin" })).json()).token;
-  await fetch("/api/v1/auth/logout", { method: "POST", credentials: "same-origin", headers: { "X-XSRF-TOKEN": token } });
+  await send("POST", "/api/v1/auth/logout");
   location.assign("/login");
 });
+
+// The service decides who may see alerts (and in which region); a role it turns away keeps the landing page alone.
+const probe = await get("/api/v1/alerts?state=open&limit=1");
+if (probe.status === 200) {
+  const regions = await areas();
+  const { openDesk } = await import("./desk.js");
+  await openDesk(me, regions);
+}
+document.body.dataset.ready = "true";
+
+/** The areas a silence may name: the caller's top regions and two levels under them (counties, townships). */
+async function areas() {
+  const roots = (await get("/api/v1/regions")).body;
+  const found = [];
+  let level = Array.isArray(roots) ? roots : roots?.regions ?? roots?.items ?? [];
+  for (let depth = 0; depth < 3 && level.length; depth++) {
+    found.push(...level.map((r) => ({ id: r.id ?? r.regionId, name: r.name })));
+    if (depth === 2) break;
+    const children = await Promise.all(level.slice(0, 60).map(async (r) => (await get(`/api/v1/regions/${encodeURIComponent(r.id ?? r.regionId)}/children`)).body));
+    level = children.flatMap((c) => (Array.isArray(c) ? c : c?.children ?? c?.items ?? []));
+  }
+  return found;
+}

@@ -1,0 +1,144 @@
+// The live alert set. Pushes, resumes and full reads may bring the same alert in any order; keeping the highest version
+// per id makes that safe, so nothing is shown stale or twice. The connection never gives up: it backs off, reconnects and
+// asks for what it missed (ResumeFrom), and reads everything again when the service cannot tell (a restart, a gap).
+import { get } from "./api.js";
+
+const OpenStates = new Set(["pending", "firing", "acknowledged", "suppressed"]);
+const PageSize = 500;
+// A full read stops here: a duty room with more open alerts than this has a bigger problem than a short queue.
+const MaxAlerts = 5000;
+// Even with pushes flowing, ask now and then whether anything was missed (a push lost between nodes, a silent socket).
+const CheckEvery = 30_000;
+
+export const retryDelay = (attempt) => Math.min(15_000, 500 * 2 ** Math.min(attempt, 5)) * (0.75 + Math.random() / 2);
+
+export class AlertFeed extends EventTarget {
+  alerts = new Map();
+  #epoch = 0;
+  #lastSeq = 0;
+  #pendingSeq = new Map();
+  #connection;
+  #resuming = null;
+  lastUpdate = null;
+  state = "connecting";
+
+  constructor() {
+    super();
+    this.#connection = new signalR.HubConnectionBuilder()
+      .withUrl("/hubs/alerts")
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => retryDelay(ctx.previousRetryCount) })
+      .build();
+    this.#connection.on("message", (m) => this.#handle(m));
+    this.#connection.onreconnecting(() => this.#setState("reconnecting"));
+    this.#connection.onreconnected(() => this.#resume());
+    this.#connection.onclose(() => { this.#setState("down"); this.#start(0); });
+    setInterval(() => { if (this.#connected()) this.#resume(); }, CheckEvery);
+  }
+
+  start() { this.#start(0); }
+
+  /** Takes an alert from any source (a push, a read, a command's answer); false if one at least as new is already held. */
+  upsert(alert) {
+    if (!alert?.id) return false;
+    const held = this.alerts.get(alert.id);
+    if (held && held.version >= alert.version) return false;
+    this.alerts.set(alert.id, alert);
+    this.dispatchEvent(new CustomEvent("alert", { detail: { alert, previous: held ?? null } }));
+    return true;
+  }
+
+  #connected() { return this.#connection.state === signalR.HubConnectionState.Connected; }
+
+  #setState(state) {
+    this.state = state;
+    this.dispatchEvent(new Event("state"));
+  }
+
+  #touch() {
+    this.lastUpdate = Date.now();
+    this.dispatchEvent(new Event("state"));
+  }
+
+  async #start(attempt) {
+    try {
+      await this.#connection.start();
+    } catch {
+      this.#setState("down");
+      setTimeout(() => this.#start(attempt + 1), retryDelay(attempt));
+      return;
+    }
+    await this.#resume();
+  }
+
+  #handle(message) {
+    if (message.type !== "alert") return;
+    if (message.epoch === this.#epoch) this.#lastSeq = Math.max(this.#lastSeq, message.seq);
+    else this.#pendingSeq.set(message.epoch, Math.max(this.#pendingSeq.get(message.epoch) ?? 0, message.seq));
+    this.upsert(message.data);
+    this.#touch();
+  }
+
+  /** One resume at a time; a second asked for while one runs waits for it and runs after, so nothing asked is skipped. */
+  #resume() {
+    const run = async () => {
+      try {
+        await this.#resumeOnce();
+        this.#setState("live");
+        this.#touch();
+      } catch {
+        // Lost again: onreconnected or onclose follow and resume. Still connected: the service failed the call, so ask again.
+        if (this.#connected()) setTimeout(() => this.#resume(), retryDelay(1));
+      }
+    };
+    this.#resuming = (this.#resuming ?? Promise.resolve()).then(run);
+    return this.#resuming;
+  }
+
+  async #resumeOnce() {
+    const feed = await this.#connection.invoke("ResumeFrom", this.#epoch, this.#lastSeq);
+    const messages = (Array.isArray(feed) ? feed : feed.messages ?? []).filter((m) => m.type === "alert");
+    const epoch = Array.isArray(feed) ? this.#epoch : feed.epoch;
+    // The service numbers its messages per process: another epoch (a restart) or a first number past ours means some
+    // were not kept, and only a full read can tell what changed meanwhile.
+    const gap = epoch !== this.#epoch || feed.complete === false || (messages.length > 0 && messages[0].seq > this.#lastSeq + 1);
+    for (const m of messages) this.upsert(m.data);
+    const last = Math.max(0, ...messages.map((m) => m.seq), epoch === this.#epoch ? this.#lastSeq : this.#pendingSeq.get(epoch) ?? 0);
+    this.#epoch = epoch;
+    this.#lastSeq = last;
+    this.#pendingSeq.clear();
+    if (gap) await this.readAll();
+  }
+
+  /** Every open alert, page by page; then each held open alert the read did not return, which changed while unseen. */
+  async readAll(state = "open") {
+    const seen = new Set();
+    let cursor = null;
+    do {
+      const query = new URLSearchParams({ state, limit: String(PageSize) });
+      if (cursor) query.set("cursor", cursor);
+      const { status, body } = await get(`/api/v1/alerts?${query}`);
+      if (status !== 200) throw new Error(`alerts: ${status}`);
+      const items = Array.isArray(body) ? body : body.items ?? body.alerts ?? [];
+      for (const a of items) {
+        seen.add(a.id);
+        this.upsert(a);
+      }
+      cursor = Array.isArray(body) ? null : body.nextCursor ?? body.cursor ?? null;
+    } while (cursor && seen.size < MaxAlerts);
+    if (state !== "open") return;
+    const missing = [...this.alerts.values()].filter((a) => OpenStates.has(a.state) && !seen.has(a.id));
+    await Promise.all(missing.map((a) => this.refresh(a.id)));
+  }
+
+  /** The alert as the service holds it now, with its timeline; null if it is gone (or out of the caller's region). */
+  async refresh(id) {
+    const { status, body } = await get(`/api/v1/alerts/${encodeURIComponent(id)}`);
+    if (status === 404) {
+      if (this.alerts.delete(id)) this.dispatchEvent(new CustomEvent("alert", { detail: { alert: null, previous: { id } } }));
+      return null;
+    }
+    if (status !== 200) throw new Error(`alert ${id}: ${status}`);
+    this.upsert(body);
+    return body;
+  }
+}
