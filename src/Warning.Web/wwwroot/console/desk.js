@@ -66,13 +66,16 @@ const order = (x, y) => (SeverityRank[y.severity] ?? 0) - (SeverityRank[x.severi
 function item(a) {
   const li = items.get(a.id) ?? el("li", { tabIndex: -1 });
   items.set(a.id, li);
+  li.classList.toggle("selected", a.id === selectedId);
+  // Rebuilt only when the alert changed: a busy night brings a push every few milliseconds.
+  if (li.dataset.version === String(a.version) && li.dataset.lang === lang) return li;
+  li.dataset.lang = lang;
   li.dataset.id = a.id;
   li.dataset.key = a.key ?? "";
   li.dataset.version = a.version;
   li.dataset.state = a.state;
   li.dataset.severity = a.severity;
   li.dataset.testid = "alert";
-  li.classList.toggle("selected", a.id === selectedId);
   const badges = [el("span", { className: `sev sev-${a.severity}` }, name("severity", a.severity)), el("span", { className: `state state-${a.state}` }, name("state", a.state))];
   if (a.silencedBy) badges.push(el("span", { className: "state state-suppressed" }, t("silencedBy")));
   if (a.inhibitedBy) badges.push(el("span", { className: "state state-suppressed" }, t("inhibitedBy")));
@@ -85,6 +88,9 @@ function item(a) {
 }
 
 function fillChoices(select, values, label) {
+  const signature = [...values].sort().join("\n") + lang;
+  if (select.dataset.signature === signature) return;
+  select.dataset.signature = signature;
   const keep = select.value;
   const options = [...values].sort().map((v) => el("option", { value: v }, label(v)));
   select.replaceChildren(el("option", { value: "", dataset: { i18n: "any" } }, t("any")), ...options);
@@ -398,6 +404,8 @@ export async function openDesk(who, regions) {
     if (!alert) items.get(previous.id)?.remove();
     // A new critical alert (or one firing again) is heard, unless muted.
     else if (alert.severity === "critical" && alert.state === "firing" && previous?.state !== "firing") beeper.beep();
+    // Someone else acted on the alert on screen: its timeline says what they did.
+    if (alert && previous && alert.id === selectedId && !alert.timeline) loadTimeline(alert.id);
     queueRender();
   });
   feed.addEventListener("state", renderStatus);
