@@ -21,6 +21,8 @@ var shape = (args.ElementAtOrDefault(6) ?? "Dingxi") == "Small" ? CityShape.Smal
 var city = CityGenerator.Generate(shape, 7);
 var simulator = new DisputeSimulator(city, new SimulatorOptions { Seed = seed, KeepTruth = false });
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2 }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
+// BENCH_API_KEY: a key with the kinds report, incident and person, for a service that is not running signed in.
+if (Environment.GetEnvironmentVariable("BENCH_API_KEY") is { Length: > 0 } key) http.DefaultRequestHeaders.Add("X-Api-Key", key);
 
 async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, IEnumerable<object> items)
 {
@@ -103,6 +105,10 @@ var consumers = lanes.Select(lane => Task.Run(async () =>
         }
     }
 })).ToArray();
+// LOAD_PROGRESS=1: a line on stderr every second, for a bench that runs this as background load and measures its rate.
+using var progress = Environment.GetEnvironmentVariable("LOAD_PROGRESS") == "1"
+    ? new Timer(_ => Console.Error.WriteLine($"progress {Interlocked.Read(ref sent)} {clock.Elapsed.TotalSeconds:F3}"), null, 1000, 1000)
+    : null;
 await producer;
 await Task.WhenAll(consumers);
 var elapsed = clock.Elapsed.TotalSeconds;

@@ -96,14 +96,13 @@ export class AlertFeed extends EventTarget {
 
   async #resumeOnce() {
     const feed = await this.#connection.invoke("ResumeFrom", this.#epoch, this.#lastSeq);
-    const messages = (Array.isArray(feed) ? feed : feed.messages ?? []).filter((m) => m.type === "alert");
-    const epoch = Array.isArray(feed) ? this.#epoch : feed.epoch;
-    // The service numbers its messages per process: another epoch (a restart) or a first number past ours means some
-    // were not kept, and only a full read can tell what changed meanwhile.
-    const gap = epoch !== this.#epoch || feed.complete === false || (messages.length > 0 && messages[0].seq > this.#lastSeq + 1);
+    // Another epoch (the board's numbering began again) or an incomplete answer (what was missed is no longer kept):
+    // only a full read can tell what changed meanwhile.
+    const gap = feed.epoch !== this.#epoch || !feed.complete;
+    const messages = feed.messages.filter((m) => m.type === "alert");
     for (const m of messages) this.upsert(m.data);
-    const last = Math.max(0, ...messages.map((m) => m.seq), epoch === this.#epoch ? this.#lastSeq : this.#pendingSeq.get(epoch) ?? 0);
-    this.#epoch = epoch;
+    const last = Math.max(0, ...feed.messages.map((m) => m.seq), feed.epoch === this.#epoch ? this.#lastSeq : this.#pendingSeq.get(feed.epoch) ?? 0);
+    this.#epoch = feed.epoch;
     this.#lastSeq = last;
     this.#pendingSeq.clear();
     if (gap) await this.readAll();
@@ -118,12 +117,11 @@ export class AlertFeed extends EventTarget {
       if (cursor) query.set("cursor", cursor);
       const { status, body } = await get(`/api/v1/alerts?${query}`);
       if (status !== 200) throw new Error(`alerts: ${status}`);
-      const items = Array.isArray(body) ? body : body.items ?? body.alerts ?? [];
-      for (const a of items) {
+      for (const a of body.alerts) {
         seen.add(a.id);
         this.upsert(a);
       }
-      cursor = Array.isArray(body) ? null : body.nextCursor ?? body.cursor ?? null;
+      cursor = body.nextCursor;
     } while (cursor && seen.size < MaxAlerts);
     if (state !== "open") return;
     const missing = [...this.alerts.values()].filter((a) => OpenStates.has(a.state) && !seen.has(a.id));

@@ -36,9 +36,8 @@ const vocab = {
     severity: { critical: "极高", high: "高", warning: "警告", info: "提示" },
     state: { pending: "待定", firing: "告警中", acknowledged: "已签收", resolved: "已办结", suppressed: "已抑制" },
     rule: {
-      case_high: "案件高风险", case_risk: "案件风险升级", spike: "异常聚集", case_overdue: "案件超期", deadline: "案件超期",
-      grid_overdue: "网格排查超期", screening_overdue: "网格排查超期", check_in_missed: "重点人员未报到", harm_incident: "伤害事件",
-      feed_silent: "数据源中断", delivery_failed: "通知投递失败", mass_incident: "群体性事件",
+      case_high: "案件高风险", harm_incident: "伤害事件", check_in_missed: "重点人员未报到", spike: "异常聚集", case_overdue: "案件超期",
+      screening_overdue: "网格排查超期", feed_silent: "数据源中断", delivery_failed: "通知投递失败", mass_incident: "群体性事件",
     },
     department: {
       public_security: "公安", justice: "司法", human_resources: "人社", housing: "住建", petitions: "信访", civil_affairs: "民政",
@@ -53,9 +52,9 @@ const vocab = {
     severity: { critical: "Critical", high: "High", warning: "Warning", info: "Info" },
     state: { pending: "Pending", firing: "Firing", acknowledged: "Acknowledged", resolved: "Resolved", suppressed: "Suppressed" },
     rule: {
-      case_high: "High-risk case", case_risk: "Case risk up", spike: "Spike", case_overdue: "Case overdue", deadline: "Case overdue",
-      grid_overdue: "Grid screening overdue", screening_overdue: "Grid screening overdue", check_in_missed: "Missed check-in",
-      harm_incident: "Harm incident", feed_silent: "Feed silent", delivery_failed: "Delivery failed", mass_incident: "Mass incident",
+      case_high: "High-risk case", harm_incident: "Harm incident", check_in_missed: "Missed check-in", spike: "Spike",
+      case_overdue: "Case overdue", screening_overdue: "Grid screening overdue", feed_silent: "Feed silent", delivery_failed: "Delivery failed",
+      mass_incident: "Mass incident",
     },
     department: {
       public_security: "Public security", justice: "Justice", human_resources: "Human resources & social security", housing: "Housing",
