@@ -5,7 +5,10 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Dashboard;
 using Warning.Analytics.Hierarchy;
+using Warning.Silo.Alerts;
 using Warning.Silo.Areas;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Warning.Silo.Cases;
 using Warning.Silo.Persons;
 using Warning.Silo.Cluster;
@@ -76,6 +79,9 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<Intake>();
         services.AddSingleton(new DirtyGrains { WriteThrough = cluster.Enabled });
         services.AddCaseRisk(config);
+        services.AddOptions<AlertsOptions>().Bind(config.GetSection(AlertsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
+        services.TryAddSingleton<IAlertSink, NoAlertSink>();
         services.AddSingleton<IngestApplier>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestApplier>());
         if (cluster.Enabled)

@@ -5,6 +5,7 @@ using Warning.Silo.Cluster;
 using Warning.Web.Cluster;
 using Warning.Web;
 using Warning.Web.Accounts;
+using Warning.Web.Alerts;
 using Warning.Web.Audit;
 using Warning.Web.Hardening;
 using Warning.Web.Pages;
@@ -50,6 +51,7 @@ try
     builder.Services.AddSingleton(sp => new LiveFeed(sp.GetRequiredService<Microsoft.AspNetCore.SignalR.IHubContext<ScreenHub>>(),
         sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiveFeed>>(), shared: cluster.Enabled));
     builder.Services.AddHostedService<SituationBroadcaster>();
+    builder.Services.AddWarningAlerts(config);
     builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
     builder.Services.AddHostedService<DemoFeed>();
     builder.Services.AddRiskRetraining(config);
@@ -88,7 +90,9 @@ try
     api.MapHierarchy();
     api.MapSpikes();
     api.MapTrends();
+    api.MapAlerts();
     app.MapHub<ScreenHub>("/hubs/screen").RequireAuthorization(Policies.Aggregates);
+    app.MapHub<AlertHub>("/hubs/alerts").RequireAuthorization(Policies.AlertsRead);
     api.MapCluster();
     app.MapWarningOrleansDashboard(config);
     app.MapJobsDashboard();

@@ -9,6 +9,7 @@ using Orleans.Runtime;
 using Warning.Silo.Ingest;
 using Warning.Silo.Persons;
 using Warning.Silo.Risk;
+using Warning.Silo.Alerts;
 
 namespace Warning.Silo.Cases;
 
@@ -59,7 +60,9 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         var at = State.History.FindLastIndex(h => h.ReportedAt <= report.ReportedAt) + 1;
         State.History.Insert(at, entry);
         // The score moves in this same turn, so the area roll-up below and any reader after this report see it.
+        var scoreBefore = State.Score;
         var risk = await RescoreAsync(previousStatus?.IsOpen() ?? false);
+        await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), report.ReportedAt);
         var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status)
         {
             Risk = risk,
@@ -78,8 +81,14 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         var linked = new LinkedIncident(incident.IncidentId, incident.Source, incident.Type, incident.OccurredAt, incident.Severity, incident.Summary);
         var at = State.Incidents.FindLastIndex(i => i.OccurredAt <= incident.OccurredAt) + 1;
         State.Incidents.Insert(at, linked);
+        var scoreBefore = State.Score;
         var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
         if (risk is not null) State.IncidentRiskChanges[seq] = risk;
+        if (State.Exists)
+        {
+            await CaseAlerts.AfterIncidentAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, State.Status.IsOpen(), incident);
+            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), incident.OccurredAt);
+        }
         (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return risk;
@@ -92,7 +101,9 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         if (State.Exists && State.Status.IsOpen() && asOf > LatestEvent() && asOf > (State.RescoredAsOf ?? DateTimeOffset.MinValue))
         {
             State.RescoredAsOf = asOf;
+            var scoreBefore = State.Score;
             var risk = await RescoreAsync(wasOpen: true);
+            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, true, asOf);
             if (risk is not null && (risk.PreviousBasisPoints != risk.BasisPoints || risk.PreviousHigh != risk.High))
                 State.IncidentRiskChanges[seq] = moved = risk;
         }

@@ -3,6 +3,9 @@ using Orleans;
 using Orleans.Placement;
 using Orleans.Runtime;
 using Warning.Silo.Ingest;
+using Warning.Silo.Alerts;
+using Warning.Analytics.Hierarchy;
+using Microsoft.Extensions.Logging;
 
 namespace Warning.Silo.Persons;
 
@@ -23,7 +26,8 @@ public sealed class PersonState
 // Activated on the silo that first calls it: in cluster mode the owner of its county's partition, so a county's grains
 // live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
 [GrainType("person"), PreferLocalPlacement]
-public sealed class PersonGrain([PersistentState("state")] IPersistentState<PersonState> state, DirtyGrains dirty)
+public sealed class PersonGrain([PersistentState("state")] IPersistentState<PersonState> state, DirtyGrains dirty,
+    AreaHierarchy hierarchy, ILogger<PersonGrain> logger)
     : LogAppliedGrain<PersonState>(state, dirty), IPersonGrain
 {
     // A registration after expiry or purge is a renewed basis: the record counts again from it.
@@ -40,7 +44,29 @@ public sealed class PersonGrain([PersistentState("state")] IPersistentState<Pers
     });
 
     // Only supervision check-ins touch the record; petitions and complaints a person files are never held against them.
-    public Task RecordIncident(long seq, Incident incident) => Apply(seq, () =>
+    public async Task RecordIncident(long seq, Incident incident)
+    {
+        var missedBefore = State.MissedCheckIns;
+        await ApplyIncident(seq, incident);
+        if (State.MissedCheckIns > missedBefore) await RaiseMissedCheckInAsync(incident);
+    }
+
+    /// <summary>
+    /// The alert names the key individual's basis and area, never the person: the pseudonymous id is its subject so a
+    /// repeat updates it, and who it is stays with the supervising department.
+    /// </summary>
+    private Task RaiseMissedCheckInAsync(Incident incident)
+    {
+        var grid = State.Record?.GridId ?? incident.GridId;
+        var basis = State.Record is { } r ? DisputeVocabulary.WireName(r.Basis) : "unregistered";
+        var place = CaseAlerts.PlaceOf(hierarchy, grid);
+        return GrainFactory.RaiseAsync(new AlertSignal(AlertRules.CheckInMissed, new AlertSubject("person", Key), CaseAlerts.AreaOf(hierarchy, grid),
+            State.MissedCheckIns >= 2 ? AlertSeverity.High : AlertSeverity.Warning, incident.OccurredAt,
+            new AlertText($"重点人员未按时报到：{place}", $"Key individual missed a check-in: {place}"),
+            new AlertText($"管理依据 {basis}；累计未报到 {State.MissedCheckIns} 次", $"Basis {basis}; {State.MissedCheckIns} missed check-in(s) in all")), logger);
+    }
+
+    private Task ApplyIncident(long seq, Incident incident) => Apply(seq, () =>
     {
         if (incident.Type == IncidentType.CheckIn && (State.LastCheckIn is null || incident.OccurredAt > State.LastCheckIn))
             State.LastCheckIn = incident.OccurredAt;

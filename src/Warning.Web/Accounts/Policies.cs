@@ -27,6 +27,15 @@ public static class Policies
 
     public const string Audit = "audit";
 
+    /// <summary>
+    /// The alert list, an alert with its timeline, the alert hub, silences and on-call: the duty officers and commanders who
+    /// act on alerts, grid supervisors for the alerts of their own area, and admins (who set up schedules and webhooks).
+    /// </summary>
+    public const string AlertsRead = "alerts-read";
+
+    /// <summary>Acknowledge, dispatch, resolve, comment, silence: the people on duty for the area (duty officers, commanders).</summary>
+    public const string AlertsAct = "alerts-act";
+
     /// <summary>Users, API keys, screen tokens.</summary>
     public const string Admin = "admin";
 
@@ -51,6 +60,8 @@ public static class Policies
         [Health] = [Roles.Operator],
         [Audit] = [Roles.Auditor],
         [Admin] = [Roles.Admin],
+        [AlertsRead] = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor, Roles.Admin],
+        [AlertsAct] = [Roles.Commander, Roles.DutyOfficer],
         [PersonData] = [Roles.Commander, Roles.Admin],
         [SignedIn] = Roles.All.Where(r => r != Roles.Screen).ToArray(),
     };

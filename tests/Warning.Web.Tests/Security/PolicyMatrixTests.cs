@@ -26,6 +26,8 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
     private static readonly string[] Humans = [.. People, Roles.Screen];
     private static readonly string[] AggregateReaders = [Roles.Commander, Roles.DutyOfficer, Roles.Analyst, Roles.GridSupervisor, Roles.Screen];
     private static readonly string[] CaseReaders = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor];
+    private static readonly string[] AlertReaders = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor, Roles.Admin];
+    private static readonly string[] AlertActors = [Roles.Commander, Roles.DutyOfficer];
 
     /// <summary>One call of an endpoint: who the issue allows, and whether a caller outside the region must get 404.</summary>
     private sealed record Sample(string Method, string Path, string[] Allowed, string? OutOfRegionPath = null, JsonNode? Body = null, bool AnyStatus = false, bool UnavailableOk = false);
@@ -89,6 +91,15 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
         ["GET /scalar/favicon.svg"] = new("GET", "/scalar/favicon.svg", [Anonymous, RevokedKey, Feed, .. Humans], AnyStatus: true),
         ["/hubs/screen/negotiate"] = new("POST", "/hubs/screen/negotiate?negotiateVersion=1", AggregateReaders),
         ["/hubs/screen"] = new("GET", "/hubs/screen", AggregateReaders, AnyStatus: true),
+        ["GET /api/v1/alerts/"] = new("GET", $"/api/v1/alerts?regionId={w.RegionA}", AlertReaders, $"/api/v1/alerts?regionId={w.CountyB}"),
+        ["GET /api/v1/alerts/{id}"] = new("GET", "/api/v1/alerts/case_high:none", AlertReaders, AnyStatus: true),
+        ["POST /api/v1/alerts/{id}/ack"] = new("POST", "/api/v1/alerts/case_high:none/ack", AlertActors, Body: new JsonObject { ["version"] = 1, ["comment"] = "x" }, AnyStatus: true),
+        ["POST /api/v1/alerts/{id}/unack"] = new("POST", "/api/v1/alerts/case_high:none/unack", AlertActors, Body: new JsonObject { ["version"] = 1 }, AnyStatus: true),
+        ["POST /api/v1/alerts/{id}/assign"] = new("POST", "/api/v1/alerts/case_high:none/assign", AlertActors, Body: new JsonObject { ["version"] = 1 }, AnyStatus: true),
+        ["POST /api/v1/alerts/{id}/resolve"] = new("POST", "/api/v1/alerts/case_high:none/resolve", AlertActors, Body: new JsonObject { ["version"] = 1, ["comment"] = "x" }, AnyStatus: true),
+        ["POST /api/v1/alerts/{id}/comment"] = new("POST", "/api/v1/alerts/case_high:none/comment", AlertActors, Body: new JsonObject { ["version"] = 1, ["comment"] = "x" }, AnyStatus: true),
+        ["/hubs/alerts/negotiate"] = new("POST", "/hubs/alerts/negotiate?negotiateVersion=1", AlertReaders),
+        ["/hubs/alerts"] = new("GET", "/hubs/alerts", AlertReaders, AnyStatus: true),
         ["/jobs/{**path}"] = new("GET", "/jobs/jobs/failed", [Roles.Operator]),
     };
 
@@ -137,11 +148,12 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
     [Fact]
     public void Every_hub_method_is_behind_the_hub_policy()
     {
-        var hub = typeof(ScreenHub);
-        var policy = hub.GetCustomAttribute<AuthorizeAttribute>()?.Policy;
-        Assert.Equal(Policies.Aggregates, policy);
-        foreach (var method in hub.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-            Assert.Null(method.GetCustomAttribute<AllowAnonymousAttribute>());
+        foreach (var (hub, expected) in new[] { (typeof(ScreenHub), Policies.Aggregates), (typeof(Warning.Web.Alerts.AlertHub), Policies.AlertsRead) })
+        {
+            Assert.Equal(expected, hub.GetCustomAttribute<AuthorizeAttribute>()?.Policy);
+            foreach (var method in hub.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+                Assert.Null(method.GetCustomAttribute<AllowAnonymousAttribute>());
+        }
     }
 
     private sealed record EndpointRow(string Key, bool Declared);

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.Risk;
+
+namespace Warning.Silo.Alerts;
+
+/// <summary>The rules a case evaluates in the turn that changed it: risk entering High/Critical or climbing, and harm linked to an open case.</summary>
+public static class CaseAlerts
+{
+    public static readonly IncidentType[] Harm = [IncidentType.Violence, IncidentType.Injury, IncidentType.SelfHarm, IncidentType.CriminalCase];
+
+    /// <summary>After a re-score: raise when the case enters High or Critical or moves up a level; clear when it drops below High or closes.</summary>
+    public static Task AfterScoreAsync(IGrainFactory grains, AreaHierarchy hierarchy, ILogger logger, string caseId, string gridId,
+        DisputeCategory category, RiskScore? previous, RiskScore? current, bool open, DateTimeOffset at)
+    {
+        var wasHigh = previous?.Level >= RiskLevel.High;
+        if (open && current is { Level: >= RiskLevel.High } now && (previous is null || previous.Level < now.Level))
+        {
+            var critical = now.Level == RiskLevel.Critical;
+            var level = critical ? ("极高", "critical") : ("高", "high");
+            var reasons = string.Join("；", now.Contributions.Take(3).Select(c => c.Zh));
+            var reasonsEn = string.Join("; ", now.Contributions.Take(3).Select(c => c.En));
+            return grains.RaiseAsync(new AlertSignal(AlertRules.CaseHigh, new AlertSubject("case", caseId), AreaOf(hierarchy, gridId),
+                critical ? AlertSeverity.Critical : AlertSeverity.High, at,
+                new AlertText($"案件风险升至{level.Item1}：{PlaceOf(hierarchy, gridId)}", $"Case risk rose to {level.Item2}: {PlaceOf(hierarchy, gridId)}"),
+                new AlertText($"案件 {caseId}（{DisputeVocabulary.WireName(category)}）激化概率 {now.Probability:P0}。{reasons}",
+                    $"Case {caseId} ({DisputeVocabulary.WireName(category)}) escalation probability {now.Probability:P0}. {reasonsEn}"),
+                DisputeVocabulary.WireName(category)), logger);
+        }
+        if (wasHigh && (!open || current is null || current.Level < RiskLevel.High))
+            return grains.ClearAsync(AlertRules.CaseHigh, caseId, logger);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A harm incident (violence, injury, self-harm, a criminal case) linked to an open case.</summary>
+    public static Task AfterIncidentAsync(IGrainFactory grains, AreaHierarchy hierarchy, ILogger logger, string caseId, string gridId,
+        DisputeCategory category, bool open, Incident incident)
+    {
+        if (!open || !Harm.Contains(incident.Type)) return Task.CompletedTask;
+        var type = DisputeVocabulary.WireName(incident.Type);
+        return grains.RaiseAsync(new AlertSignal(AlertRules.HarmIncident, new AlertSubject("case", caseId), AreaOf(hierarchy, gridId),
+            incident.Type is IncidentType.Injury && incident.Severity < 4 ? AlertSeverity.High : AlertSeverity.Critical, incident.OccurredAt,
+            new AlertText($"在办案件发生伤害事件（{ZhHarm(incident.Type)}）：{PlaceOf(hierarchy, gridId)}", $"Harm incident ({type}) on an open case: {PlaceOf(hierarchy, gridId)}"),
+            new AlertText($"案件 {caseId} 关联事件 {incident.IncidentId}（{DisputeVocabulary.WireName(incident.Source)}，严重程度 {incident.Severity}）",
+                $"Case {caseId} linked incident {incident.IncidentId} ({DisputeVocabulary.WireName(incident.Source)}, severity {incident.Severity})"),
+            DisputeVocabulary.WireName(category)), logger);
+    }
+
+    /// <summary>The area a grid's alerts belong to: its village (alerts group by area and rule), else the grid itself.</summary>
+    public static string AreaOf(AreaHierarchy hierarchy, string gridId) => hierarchy.VillageOf(gridId)?.Id ?? gridId;
+
+    public static string PlaceOf(AreaHierarchy hierarchy, string areaId) =>
+        hierarchy.TryGet(areaId, out _) ? string.Join(" ", hierarchy.PathToRoot(areaId).Reverse().Skip(1).Select(a => a.Name)) : areaId;
+
+    private static string ZhHarm(IncidentType t) => t switch
+    {
+        IncidentType.Violence => "暴力",
+        IncidentType.Injury => "伤害",
+        IncidentType.SelfHarm => "自伤",
+        _ => "刑事案件",
+    };
+}

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.SignalR;
+using Warning.Analytics.Hierarchy;
+using Warning.Analytics.TimeSeries;
+using Warning.Silo.Alerts;
+using Warning.Silo.TimeSeries;
+using Warning.Web.Live;
+
+namespace Warning.Web.Alerts;
+
+/// <summary>
+/// Where the alert board's numbered changes go on this node: the duty console's hub (to the groups whose region holds
+/// the alert), the big screen's feed without any person (the acknowledging unit instead of the officer), and the
+/// lifecycle points of the time series. In cluster mode the board lives on one node and its pushes reach every node's
+/// clients through the backplane, so each change is sent once.
+/// </summary>
+public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, AreaHierarchy hierarchy, IServiceProvider services, ILogger<AlertFeed> logger) : IAlertSink
+{
+    public const string MessageType = "alert";
+
+    /// <summary>The group of connections that see everything (callers with no region).</summary>
+    public const string Everywhere = "alerts:*";
+
+    public static string GroupOf(string? regionId) => regionId is null ? Everywhere : "alerts:" + regionId;
+
+    public void Publish(long epoch, AlertChange change)
+    {
+        var message = new LiveMessage(epoch, change.Seq, MessageType, change.At, change.Alert);
+        _ = SendAsync(message, change);
+        if (change.Lifecycle is { } step) Record(change, step);
+    }
+
+    /// <summary>The groups that may see an alert: everyone unlimited, and every area on its path to the root.</summary>
+    public IReadOnlyList<string> GroupsFor(Alert alert) =>
+        [Everywhere, .. hierarchy.TryGet(alert.RegionId, out _) ? hierarchy.PathToRoot(alert.RegionId).Select(a => GroupOf(a.Id)) : []];
+
+    private async Task SendAsync(LiveMessage message, AlertChange change)
+    {
+        try
+        {
+            await hub.Clients.Groups(GroupsFor(change.Alert)).SendAsync("message", message);
+            await screen.PublishAsync(MessageType, ForScreen(change.Alert));
+        }
+        catch (Exception ex)
+        {
+            // A client that missed it asks with Resume(lastSeq).
+            logger.LogWarning("Alert {AlertId} version {Version} not pushed: {Error}", change.Alert.Id, change.Alert.Version, ex.Message);
+        }
+    }
+
+    /// <summary>What the wall display may show: no officer's name and no key individual's id; the unit that signed for it.</summary>
+    public static ScreenAlert ForScreen(Alert a) => new(a.Id, a.Rule, a.Severity, a.State, a.Version, a.RegionId, a.AreaPath,
+        a.Subject.Kind == "person" ? new AlertSubject("person", "") : a.Subject, a.Title, a.FirstSeenAt, a.LastSeenAt, a.Count, a.EscalationLevel,
+        a.AcknowledgedUnit, a.AcknowledgedAt, a.SilencedBy is not null || a.InhibitedBy is not null);
+
+    private void Record(AlertChange change, string step)
+    {
+        if (services.GetService<TimeSeriesFeed>() is not { } series) return;
+        var a = change.Alert;
+        var kind = step switch
+        {
+            "acknowledged" => AlertEventKind.Acknowledged,
+            "escalated" => AlertEventKind.Escalated,
+            "resolved" => AlertEventKind.Resolved,
+            _ => AlertEventKind.Raised,
+        };
+        TimeSpan? since = a.FiredAt is { } fired && kind is AlertEventKind.Acknowledged or AlertEventKind.Resolved ? change.At - fired : null;
+        series.RecordAlert(new AlertEvent(a.Id, kind, change.At, a.RegionId, a.Rule, a.Severity.ToString().ToLowerInvariant(), since, a.EscalationLevel));
+    }
+}
+
+/// <summary>An alert on the big screen: <see cref="AcknowledgedBy"/> is the unit (已签收 by whom), never a person.</summary>
+public sealed record ScreenAlert(string Id, string Rule, AlertSeverity Severity, AlertState State, int Version, string RegionId, IReadOnlyList<string> AreaPath,
+    AlertSubject Subject, AlertText Title, DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt, int Count, int EscalationLevel,
+    string? AcknowledgedBy, DateTimeOffset? AcknowledgedAt, bool Suppressed);
