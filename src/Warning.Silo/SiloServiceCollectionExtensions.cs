@@ -79,7 +79,9 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<Intake>();
         services.AddSingleton(new DirtyGrains { WriteThrough = cluster.Enabled });
         services.AddCaseRisk(config);
-        services.AddOptions<AlertsOptions>().Bind(config.GetSection(AlertsOptions.Section)).ValidateOnStart();
+        services.AddOptions<AlertsOptions>().Bind(config.GetSection(AlertsOptions.Section))
+            .PostConfigure(o => { if (o.EscalationDelays.Count == 0) o.EscalationDelays.AddRange(AlertsOptions.DefaultEscalationDelays); })
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
         services.TryAddSingleton<IAlertSink, NoAlertSink>();
         services.AddSingleton<IngestApplier>();

@@ -91,6 +91,8 @@ try
     api.MapSpikes();
     api.MapTrends();
     api.MapAlerts();
+    api.MapSilences();
+    api.MapOnCall();
     app.MapHub<ScreenHub>("/hubs/screen").RequireAuthorization(Policies.Aggregates);
     app.MapHub<AlertHub>("/hubs/alerts").RequireAuthorization(Policies.AlertsRead);
     api.MapCluster();

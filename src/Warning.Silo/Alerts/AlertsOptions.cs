@@ -18,9 +18,12 @@ public sealed class AlertsOptions
 
     /// <summary>
     /// The delay before each escalation of an unacknowledged alert: the first takes it from the township duty officer to the
-    /// county command center, the second to the city. An alert climbs no higher than the last.
+    /// county command center, the second to the city. An alert climbs no higher than the last. Empty (not set): 15 and 30 minutes.
     /// </summary>
-    public List<TimeSpan> EscalationDelays { get; set; } = [TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30)];
+    /// <remarks>No initializer: the configuration binder appends to a list it finds, so a default here would double up with the settings.</remarks>
+    public List<TimeSpan> EscalationDelays { get; set; } = [];
+
+    public static readonly TimeSpan[] DefaultEscalationDelays = [TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(30)];
 
     /// <summary>How often an alert with something due looks at the clock (a grain timer per such alert, not a global loop).</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -38,9 +41,33 @@ public sealed class AlertsOptions
     public int MassIncidentThreshold { get; set; } = 20;
 
     public TimeSpan MassIncidentWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>On-call schedules by area (township, county, city): who "notify the duty officer" reaches at a given time.</summary>
+    public List<OnCallSchedule> OnCall { get; set; } = new();
+
+    /// <summary>Outgoing webhooks by area id (an SMS or phone gateway): every alert change in the area's subtree is posted, signed.</summary>
+    public Dictionary<string, AlertWebhook> Webhooks { get; set; } = new();
+
+    /// <summary>Webhook retries after the first attempt, with the delay doubling from <see cref="WebhookRetryDelay"/>.</summary>
+    public int WebhookRetries { get; set; } = 4;
+
+    public TimeSpan WebhookRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>At most this many webhook posts per area per minute; the rest wait (an alert storm must not flood the phones).</summary>
+    public int WebhookRatePerMinute { get; set; } = 60;
 }
 
-public sealed class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
+public sealed class AlertWebhook
+{
+    public string Url { get; set; } = "";
+
+    /// <summary>The HMAC-SHA256 key the receiver verifies <c>X-Warning-Signature</c> with.</summary>
+    public string Secret { get; set; } = "";
+}
+
+public sealed class AlertsOptionsValidator(Analytics.Hierarchy.AreaHierarchy hierarchy) : IValidateOptions<AlertsOptions>
 {
     public ValidateOptionsResult Validate(string? name, AlertsOptions o)
     {
@@ -58,6 +85,23 @@ public sealed class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
                 errors.Add($"Alerts:FeedHeartbeats:{source} is not an incident source ({string.Join(", ", Analytics.Disputes.DisputeVocabulary.WireNames<Analytics.Disputes.IncidentSource>())})");
             if (interval <= TimeSpan.Zero) errors.Add($"Alerts:FeedHeartbeats:{source} must be positive (is {interval})");
         }
+        foreach (var s in o.OnCall)
+        {
+            if (!hierarchy.Contains(s.RegionId)) errors.Add($"Alerts:OnCall: region '{s.RegionId}' is not in the loaded hierarchy");
+            foreach (var ov in s.Overrides)
+                if (ov.To <= ov.From) errors.Add($"Alerts:OnCall ({s.RegionId}): an override must end after it starts ({ov.From:O} – {ov.To:O})");
+        }
+        foreach (var (area, hook) in o.Webhooks)
+        {
+            if (!hierarchy.Contains(area)) errors.Add($"Alerts:Webhooks:{area}: not an area of the loaded hierarchy");
+            if (!Uri.TryCreate(hook.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                errors.Add($"Alerts:Webhooks:{area}:Url must be an absolute http(s) URL (is '{hook.Url}')");
+            if (hook.Secret.Length < 16) errors.Add($"Alerts:Webhooks:{area}:Secret must be at least 16 characters");
+        }
+        if (o.WebhookRetries is < 0 or > 20) errors.Add($"Alerts:WebhookRetries must be from 0 to 20 (is {o.WebhookRetries})");
+        if (o.WebhookRetryDelay <= TimeSpan.Zero) errors.Add($"Alerts:WebhookRetryDelay must be positive (is {o.WebhookRetryDelay})");
+        if (o.WebhookTimeout <= TimeSpan.Zero) errors.Add($"Alerts:WebhookTimeout must be positive (is {o.WebhookTimeout})");
+        if (o.WebhookRatePerMinute < 1) errors.Add($"Alerts:WebhookRatePerMinute must be at least 1 (is {o.WebhookRatePerMinute})");
         if (o.MassIncidentThreshold < 2) errors.Add($"Alerts:MassIncidentThreshold must be at least 2 (is {o.MassIncidentThreshold})");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

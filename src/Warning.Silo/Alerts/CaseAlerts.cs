@@ -29,9 +29,17 @@ public static class CaseAlerts
                     $"Case {caseId} ({DisputeVocabulary.WireName(category)}) escalation probability {now.Probability:P0}. {reasonsEn}"),
                 DisputeVocabulary.WireName(category)), logger);
         }
-        if (wasHigh && (!open || current is null || current.Level < RiskLevel.High))
+        if (!open) return ClearClosedAsync(grains, logger, caseId, wasHigh);
+        if (wasHigh && (current is null || current.Level < RiskLevel.High))
             return grains.ClearAsync(AlertRules.CaseHigh, caseId, logger);
         return Task.CompletedTask;
+    }
+
+    /// <summary>A case that closed (resolved, failed, referred) clears its alerts; they resolve after the keep-firing window.</summary>
+    private static async Task ClearClosedAsync(IGrainFactory grains, ILogger logger, string caseId, bool wasHigh)
+    {
+        if (wasHigh) await grains.ClearAsync(AlertRules.CaseHigh, caseId, logger);
+        await grains.ClearAsync(AlertRules.HarmIncident, caseId, logger);
     }
 
     /// <summary>A harm incident (violence, injury, self-harm, a criminal case) linked to an open case.</summary>

@@ -1,0 +1,11 @@
+namespace Warning.Web.Tests.Alerts;
+
+/// <summary>The system clock plus an offset the test moves: the service's fake clock for time-driven alert logic.</summary>
+public sealed class MovableTime : TimeProvider
+{
+    private long _offsetTicks;
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
+}
