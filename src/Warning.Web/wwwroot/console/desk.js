@@ -184,7 +184,7 @@ async function loadTimeline(id) {
     const change = e.before !== undefined || e.after !== undefined ? `${describe(e.before)} → ${describe(e.after)}` : "";
     return el("li", { dataset: { kind: e.kind ?? "" } },
       el("time", {}, fmtTime(e.at)), " ", el("strong", {}, e.kind ?? ""), e.actor ? ` · ${e.actor}` : "",
-      e.comment ? el("q", {}, e.comment) : null, change ? el("small", {}, change) : null);
+      e.comment ? el("q", {}, e.comment) : null, change || e.detail ? el("small", {}, [change, e.detail].filter(Boolean).join(" · ")) : null);
   }));
 }
 
@@ -331,21 +331,23 @@ function wireKeys() {
 async function loadSilences() {
   const { status, body } = await get("/api/v1/silences");
   if (status !== 200) return;
-  const now = Date.now();
-  const active = (Array.isArray(body) ? body : body.items ?? body.silences ?? [])
-    .filter((s) => !s.endsAt || Date.parse(s.endsAt) > now)
-    .sort((x, y) => Date.parse(x.startsAt ?? x.createdAt) - Date.parse(y.startsAt ?? y.createdAt));
+  // Active ones by age, oldest first: a silence that has held for days is the one to question.
+  const active = body.filter((s) => s.active).sort((x, y) => y.ageSeconds - x.ageSeconds);
   $("silence-list").replaceChildren(...(active.length ? active.map((s) => {
-    const m = s.matchers ?? {};
-    const what = [m.regionId, m.rule && name("rule", m.rule), m.category && name("category", m.category)].filter(Boolean).join(" · ") || t("any");
-    const expire = el("button", { type: "button", dataset: { silenceId: s.id } }, t("expire"));
+    const m = s.matchers;
+    const what = [m.regionId && regionName(m.regionId), m.rule && name("rule", m.rule), m.category && name("category", m.category)].filter(Boolean).join(" · ");
     return el("li", { dataset: { id: s.id } }, el("strong", {}, what), el("q", {}, s.reason),
-      el("small", {}, `${t("by")} ${s.createdBy ?? ""} · ${t("age")} ${duration(now - Date.parse(s.startsAt ?? s.createdAt))} · ${t("endsAt")} ${fmtTime(s.endsAt)}`), expire);
+      el("small", {}, `${t("by")} ${s.createdBy} · ${t("age")} ${duration(s.ageSeconds * 1000)} · ${t("endsAt")} ${fmtTime(s.endsAt)}`),
+      el("button", { type: "button", dataset: { silenceId: s.id } }, t("expire")));
   }) : [el("li", { className: "empty" }, t("noSilences"))]));
 }
 
+let regionNames = new Map();
+const regionName = (id) => regionNames.get(id) ?? id;
+
 function wireSilences(regions) {
-  fillChoices($("silence-region"), new Set(regions.map((r) => r.id)), (id) => regions.find((r) => r.id === id)?.name ?? id);
+  regionNames = new Map(regions.map((r) => [r.id, r.name]));
+  fillChoices($("silence-region"), new Set(regions.map((r) => r.id)), regionName);
   fillChoices($("silence-rule"), new Set(names("rule")), (v) => name("rule", v));
   fillChoices($("silence-category"), new Set(names("category")), (v) => name("category", v));
   $("silence-ends").value = localInput(Date.now() + 3600_000);
@@ -370,18 +372,19 @@ function wireSilences(regions) {
 
 async function loadOnCall(regionId) {
   const query = new URLSearchParams({ at: new Date().toISOString() });
-  if (regionId ?? me?.regionId) query.set("regionId", regionId ?? me.regionId);
+  if (regionId) query.set("regionId", regionId);
   const { status, body } = await get(`/api/v1/oncall?${query}`);
-  if (status !== 200 || !body) {
-    $("oncall").replaceChildren(el("p", { className: "empty" }, t("noOnCall")));
+  if (status !== 200) {
+    $("oncall").replaceChildren(el("p", { className: "error" }, problemText({ status, body })));
     return;
   }
-  const who = (p) => (p == null ? "–" : typeof p === "string" ? p : [p.displayName ?? p.name ?? p.userName ?? p.unit, p.phone, p.shift ?? p.level, p.until && fmtTime(p.until)].filter(Boolean).join(" · "));
-  const chain = body.chain ?? body.escalation ?? body.escalationChain ?? [];
-  $("oncall").replaceChildren(
-    el("p", {}, el("strong", {}, `${t("onDuty")}: `), who(body.onDuty ?? body.current ?? body.officer ?? body)),
-    ...(chain.length ? [el("p", {}, t("chain")), el("ol", {}, ...chain.map((c) => el("li", {}, who(c))))] : []),
-  );
+  // Level 0 is the township's duty desk, then the county's command center, then the city: where an unacknowledged alert climbs.
+  $("oncall").replaceChildren(el("ol", { className: "chain" }, ...body.chain.map((l, i) => {
+    const delay = body.escalationDelaysSeconds[i];
+    return el("li", { dataset: { level: l.level } }, el("strong", {}, `${l.regionName}${l.desk ? ` · ${l.desk}` : ""}`),
+      el("span", {}, ` ${t("onDuty")}: ${l.onDuty ?? t("noOnCall")}`),
+      delay != null && i < body.chain.length - 1 ? el("small", {}, `${t("climbsAfter")} ${duration(delay * 1000)}`) : null);
+  })));
 }
 
 // ---- the connection indicator ------------------------------------------------------------------------------------
@@ -424,5 +427,5 @@ export async function openDesk(who, regions) {
   applyTo();
   feed.start();
   loadSilences();
-  loadOnCall(null);
+  loadOnCall(me.regionId || null);
 }

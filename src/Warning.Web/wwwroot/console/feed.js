@@ -30,7 +30,9 @@ export class AlertFeed extends EventTarget {
       .build();
     this.#connection.on("message", (m) => this.#handle(m));
     this.#connection.onreconnecting(() => this.#setState("reconnecting"));
-    this.#connection.onreconnected(() => this.#resume());
+    // After a reconnect, also read everything once: the service may have restarted and lost the tail of its numbering
+    // (a kill -9 before it saved it), and then numbers it hands out again look like ones this console already saw.
+    this.#connection.onreconnected(() => this.#resume(true));
     this.#connection.onclose(() => { this.#setState("down"); this.#start(0); });
     setInterval(() => { if (this.#connected()) this.#resume(); }, CheckEvery);
   }
@@ -67,7 +69,7 @@ export class AlertFeed extends EventTarget {
       setTimeout(() => this.#start(attempt + 1), retryDelay(attempt));
       return;
     }
-    await this.#resume();
+    await this.#resume(true);
   }
 
   #handle(message) {
@@ -79,22 +81,22 @@ export class AlertFeed extends EventTarget {
   }
 
   /** One resume at a time; a second asked for while one runs waits for it and runs after, so nothing asked is skipped. */
-  #resume() {
+  #resume(readAll = false) {
     const run = async () => {
       try {
-        await this.#resumeOnce();
+        await this.#resumeOnce(readAll);
         this.#setState("live");
         this.#touch();
       } catch {
         // Lost again: onreconnected or onclose follow and resume. Still connected: the service failed the call, so ask again.
-        if (this.#connected()) setTimeout(() => this.#resume(), retryDelay(1));
+        if (this.#connected()) setTimeout(() => this.#resume(readAll), retryDelay(1));
       }
     };
     this.#resuming = (this.#resuming ?? Promise.resolve()).then(run);
     return this.#resuming;
   }
 
-  async #resumeOnce() {
+  async #resumeOnce(readAll) {
     const feed = await this.#connection.invoke("ResumeFrom", this.#epoch, this.#lastSeq);
     // Another epoch (the board's numbering began again) or an incomplete answer (what was missed is no longer kept):
     // only a full read can tell what changed meanwhile.
@@ -105,7 +107,7 @@ export class AlertFeed extends EventTarget {
     this.#epoch = feed.epoch;
     this.#lastSeq = last;
     this.#pendingSeq.clear();
-    if (gap) await this.readAll();
+    if (gap || readAll) await this.readAll();
   }
 
   /** Every open alert, page by page; then each held open alert the read did not return, which changed while unseen. */

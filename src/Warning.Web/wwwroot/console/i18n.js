@@ -11,7 +11,7 @@ const words = {
     lastSeen: "最近", escalation: "升级层级", acknowledgedBy: "签收人", assignedTo: "派单", silencedBy: "已静默", inhibitedBy: "被抑制于",
     conflict: (v) => `该警报已被他人更新 (版本 ${v})，已显示最新状态，请确认后再操作。`, failed: "操作失败", probability: "风险概率",
     level: "风险等级", status: "案件状态", people: "涉及人数", attempts: "调解次数", keyIndividuals: "重点人员 (人数)", age: "已持续",
-    by: "创建人", noOnCall: "未查到值班安排", chain: "上报链", onDuty: "当前值班", noSilences: "无生效的静默",
+    by: "创建人", noOnCall: "未排班", onDuty: "当前值班", noSilences: "无生效的静默", climbsAfter: "无人签收则升级于",
   },
   en: {
     title: "Dispute early warning · Duty console", signedIn: "Signed in", signOut: "Sign out", view: "View", viewOpen: "All open",
@@ -27,7 +27,7 @@ const words = {
     conflict: (v) => `Someone else changed this alert (version ${v}); the current alert is shown, check it before acting again.`,
     failed: "Command failed", probability: "Risk probability", level: "Risk level", status: "Case status", people: "People involved",
     attempts: "Mediation attempts", keyIndividuals: "Key individuals (count)", age: "Active for", by: "Created by",
-    noOnCall: "No on-call schedule found", chain: "Escalation chain", onDuty: "On duty now", noSilences: "No active silences",
+    noOnCall: "nobody scheduled", onDuty: "On duty now", noSilences: "No active silences", climbsAfter: "unacknowledged, climbs after",
   },
 };
 
