@@ -118,7 +118,88 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForSelectorAsync($"{item}[data-state=acknowledged]");
         Assert.Contains((await run.GetAlertAsync(id))["timeline"]!.AsArray(), e => (string?)e!["comment"] == "准备签收");
-        run.AssertNoPageErrors(allowed: "409");
+        run.AssertNoPageErrors((409, "/ack"));
+    }
+
+    [Fact]
+    public async Task The_desk_shows_the_case_reasons_dispatches_silences_sounds_and_switches_to_english()
+    {
+        await using var run = await ConsoleRun.StartAsync(output);
+        var page = await run.OpenConsoleAsync();
+        var (caseId, _) = await PostCriticalReportAsync(run.Service);
+        var item = ItemOf(caseId);
+        await page.WaitForSelectorAsync(item);
+        // A new critical alert is heard (counted on the page: headless Chromium has no speakers).
+        await page.WaitForFunctionAsync("() => Number(document.body.dataset.beeps ?? 0) === 1");
+
+        // The case behind the alert, with its reasons in words (the points score's, see PointsScore).
+        await page.ClickAsync(item);
+        await page.WaitForSelectorAsync("#case-reasons li[data-feature=flag_threat_of_violence]");
+        Assert.Equal("威胁使用暴力 +3分", await page.InnerTextAsync("#case-reasons li[data-feature=flag_threat_of_violence]"));
+        await page.WaitForSelectorAsync("#oncall li[data-level='0']");
+
+        // Dispatch (吹哨报到) to the justice bureau with the form's deadline.
+        var id = (await page.GetAttributeAsync(item, "data-id"))!;
+        await page.SelectOptionAsync("#assign-department", "justice");
+        await page.FillAsync("#assign-comment", "司法所牵头, 两小时内到场");
+        await page.ClickAsync("#assign-form button[type=submit]");
+        await page.WaitForSelectorAsync("#timeline li[data-kind=assign]");
+        var assigned = await run.GetAlertAsync(id);
+        Assert.Equal("justice", (string?)assigned["assignedTo"]!["department"]);
+        Assert.InRange(DateTimeOffset.Parse((string)assigned["assignedTo"]!["deadline"]!, System.Globalization.CultureInfo.InvariantCulture) - DateTimeOffset.UtcNow,
+            TimeSpan.FromHours(1), TimeSpan.FromHours(2));
+        Assert.Contains("司法", await page.InnerTextAsync("#detail-facts"));
+
+        // A silence with its reason and expiry, listed, then expired from the list.
+        await page.SelectOptionAsync("#silence-rule", "harm_incident");
+        await page.FillAsync("#silence-reason", "春节集中排查期间, 已安排专人跟进");
+        await page.ClickAsync("#silence-form button[type=submit]");
+        await page.WaitForSelectorAsync("#silence-list li[data-id]");
+        Assert.Contains("春节集中排查期间", await page.InnerTextAsync("#silence-list"));
+        await page.ClickAsync("#silence-list li[data-id] button");
+        await page.WaitForSelectorAsync("#silence-list li[data-id]", new() { State = WaitForSelectorState.Detached });
+        using (var client = new HttpClient { BaseAddress = new Uri(run.Service.BaseUrl) })
+        {
+            var silences = (await Reports.GetAsync(client, "/api/v1/silences")).AsArray();
+            Assert.Equal("harm_incident", (string?)silences.Single()!["matchers"]!["rule"]);
+            Assert.False((bool)silences.Single()!["active"]!);
+        }
+
+        // Muted, the next critical alert is shown and not heard.
+        await page.ClickAsync("#mute");
+        Assert.Equal("true", await page.GetAttributeAsync("#mute", "aria-pressed"));
+        await page.WaitForSelectorAsync(ItemOf((await PostCriticalReportAsync(run.Service)).CaseId));
+        Assert.Equal("1", await page.GetAttributeAsync("body", "data-beeps"));
+
+        // English: the page's words and the case's reasons.
+        await page.ClickAsync("#lang");
+        Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+        Assert.Equal("Acknowledge (A)", await page.InnerTextAsync("#ack-submit"));
+        await page.ClickAsync(item);
+        await page.WaitForFunctionAsync("() => document.querySelector('#case-reasons li[data-feature=flag_threat_of_violence]')?.textContent === 'threat of violence +3 pt'");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "warning-console-desk.png") });
+        run.AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task Signed_in_with_real_accounts_a_duty_officer_gets_the_live_desk_and_an_analyst_only_the_landing_page()
+    {
+        await using var run = await ConsoleRun.StartAsync(output, signedInByDefault: false, "--Auth:DemoAccounts=true");
+        var demo = File.ReadAllLines(Path.Combine(run.DataDirectory, "demo-accounts.txt")).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length >= 3).ToDictionary(f => f[1], f => (User: f[0], Password: f[2]));
+
+        var officer = await run.SignInAsync(demo["duty_officer"].User, demo["duty_officer"].Password);
+        await officer.WaitForSelectorAsync("#connection[data-state=live]");
+        Assert.Equal("duty_officer", await officer.InnerTextAsync("#role"));
+        var analyst = await run.SignInAsync(demo["analyst"].User, demo["analyst"].Password);
+        await analyst.WaitForSelectorAsync("body[data-ready=true]");
+        Assert.Equal("analyst", await analyst.InnerTextAsync("#role"));
+        Assert.False(await analyst.IsVisibleAsync("#desk"));
+        Assert.False(await analyst.IsVisibleAsync("#status"));
+        Assert.True(await analyst.IsVisibleAsync("#logout"));
+        // The login page's signed-out check (401) and the service turning the analyst away from the alerts (the 403 of the
+        // console's probe); nothing else failed.
+        run.AssertNoPageErrors((401, "/api/v1/auth/me"), (403, "/api/v1/alerts?"));
     }
 
     private static string ItemOf(string caseId) => $"#queue li[data-subjects~='{caseId}']";
@@ -153,10 +234,16 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
 
         public ServiceProcess Service { get; private set; } = null!;
 
-        public static async Task<ConsoleRun> StartAsync(ITestOutputHelper output)
+        public string DataDirectory => _data;
+
+        private string[] _settings = NoGroupWait;
+        private bool _signedInByDefault = true;
+
+        /// <param name="signedInByDefault">False: no test identity, pages sign in with real accounts (<see cref="SignInAsync"/>).</param>
+        public static async Task<ConsoleRun> StartAsync(ITestOutputHelper output, bool signedInByDefault = true, params string[] settings)
         {
-            var run = new ConsoleRun(output);
-            run.Service = await ServiceProcess.StartAsync(run._data, NoGroupWait);
+            var run = new ConsoleRun(output) { _settings = [.. NoGroupWait, .. settings], _signedInByDefault = signedInByDefault };
+            run.Service = await ServiceProcess.StartAsync(run._data, ServiceProcess.FreePort(), signedInByDefault, run._settings);
             run._playwright = await Playwright.CreateAsync();
             run._browser = await run._playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ScreenPageTests.ChromiumArgs });
             return run;
@@ -167,28 +254,47 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
         {
             var port = Service.Port;
             await Service.DisposeAsync();
-            Service = await ServiceProcess.StartAsync(_data, port, NoGroupWait);
+            Service = await ServiceProcess.StartAsync(_data, port, _signedInByDefault, _settings);
         }
 
         /// <summary>A console in a browser context of its own (a second officer's desk), once it is live.</summary>
         public async Task<IPage> OpenConsoleAsync()
+        {
+            var page = await NewPageAsync();
+            await page.GotoAsync(Service.BaseUrl + "/console/");
+            await page.WaitForSelectorAsync("#connection[data-state=live]");
+            return page;
+        }
+
+        /// <summary>Signs in through /login in a browser context of its own and lands on the console.</summary>
+        public async Task<IPage> SignInAsync(string userName, string password)
+        {
+            var page = await NewPageAsync();
+            await page.GotoAsync(Service.BaseUrl + "/console/");
+            await page.FillAsync("#userName", userName);
+            await page.FillAsync("#password", password);
+            await page.ClickAsync("#login-submit");
+            await page.WaitForURLAsync(Service.BaseUrl + "/console/");
+            return page;
+        }
+
+        private async Task<IPage> NewPageAsync()
         {
             var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 900 } });
             context.SetDefaultTimeout(Limit);
             var page = await context.NewPageAsync();
             page.Console += (_, m) => { if (m.Type == "error") lock (_errors) _errors.Add($"{m.Text} ({m.Location})"); };
             page.PageError += (_, e) => { lock (_errors) _errors.Add("page error: " + e); };
-            await page.GotoAsync(Service.BaseUrl + "/console/");
-            await page.WaitForSelectorAsync("#connection[data-state=live]");
             return page;
         }
 
-        /// <summary>No script error, CSP refusal or failed request, except failed requests of the status <paramref name="allowed"/>.</summary>
-        public void AssertNoPageErrors(string? allowed = null)
+        /// <summary>No script error, CSP refusal or failed request, except the failed requests a test provokes: a status on a path.</summary>
+        public void AssertNoPageErrors(params (int Status, string Path)[] allowed)
         {
             string[] unexpected;
             lock (_errors)
-                unexpected = _errors.Where(e => !(allowed is not null && e.StartsWith("Failed to load resource", StringComparison.Ordinal) && e.Contains(allowed, StringComparison.Ordinal))).ToArray();
+                unexpected = _errors.Where(e => !(e.StartsWith("Failed to load resource", StringComparison.Ordinal)
+                    && allowed.Any(a => e.Contains($"status of {a.Status} ", StringComparison.Ordinal) && e.Contains(a.Path, StringComparison.Ordinal)))).ToArray();
             Assert.True(unexpected.Length == 0, "errors in the console pages:\n" + string.Join("\n", unexpected));
         }
 

@@ -91,14 +91,15 @@ function item(a) {
   return li;
 }
 
-function fillChoices(select, values, label) {
+/** Options for a select's values in the current language, keeping the choice; rebuilt only when values or language change. */
+function fillChoices(select, values, label, any = true) {
   const signature = [...values].sort().join("\n") + lang;
   if (select.dataset.signature === signature) return;
   select.dataset.signature = signature;
   const keep = select.value;
   const options = [...values].sort().map((v) => el("option", { value: v }, label(v)));
-  select.replaceChildren(el("option", { value: "", dataset: { i18n: "any" } }, t("any")), ...options);
-  select.value = values.has(keep) ? keep : "";
+  select.replaceChildren(...(any ? [el("option", { value: "", dataset: { i18n: "any" } }, t("any"))] : []), ...options);
+  if (values.has(keep) || any) select.value = values.has(keep) ? keep : "";
 }
 
 function renderQueue() {
@@ -287,7 +288,7 @@ function wireCommands() {
   onSubmit("comment-form", async () => {
     if (await command($("comment-form"), "comment", { comment: $("comment-text").value.trim() })) $("comment-text").value = "";
   });
-  $("assign-department").replaceChildren(...names("department").map((d) => el("option", { value: d }, name("department", d))));
+  fillChoices($("assign-department"), new Set(names("department")), (d) => name("department", d), false);
   $("assign-deadline").value = localInput(Date.now() + 2 * 3600_000);
   $("case-list").addEventListener("click", (e) => { if (e.target.dataset.caseId) showCase(e.target.dataset.caseId); });
 }
@@ -345,11 +346,16 @@ async function loadSilences() {
 let regionNames = new Map();
 const regionName = (id) => regionNames.get(id) ?? id;
 
-function wireSilences(regions) {
-  regionNames = new Map(regions.map((r) => [r.id, r.name]));
-  fillChoices($("silence-region"), new Set(regions.map((r) => r.id)), regionName);
+function labelSilenceChoices() {
+  fillChoices($("silence-region"), new Set(regionNames.keys()), regionName);
   fillChoices($("silence-rule"), new Set(names("rule")), (v) => name("rule", v));
   fillChoices($("silence-category"), new Set(names("category")), (v) => name("category", v));
+  fillChoices($("assign-department"), new Set(names("department")), (d) => name("department", d), false);
+}
+
+function wireSilences(regions) {
+  regionNames = new Map(regions.map((r) => [r.id, r.name]));
+  labelSilenceChoices();
   $("silence-ends").value = localInput(Date.now() + 3600_000);
   $("silence-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -420,7 +426,13 @@ export async function openDesk(who, regions) {
     queueRender();
   });
   feed.addEventListener("state", renderStatus);
-  document.addEventListener("warning:lang", () => { renderQueue(); renderStatus(); loadSilences(); });
+  document.addEventListener("warning:lang", () => {
+    labelSilenceChoices();
+    renderQueue();
+    renderStatus();
+    loadSilences();
+    if (selectedId) select(selectedId);
+  });
   setInterval(renderStatus, 1000);
   setInterval(loadSilences, 30_000);
   renderStatus();

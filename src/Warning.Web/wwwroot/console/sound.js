@@ -2,7 +2,7 @@
 // has touched it, so the audio context starts at the first click or key; the choice to mute is kept per browser.
 export class Beeper {
   #context = null;
-  #last = 0;
+  #last = -Infinity;
   muted = localStorage.getItem("warning.console.muted") === "1";
 
   constructor() {
