@@ -173,7 +173,7 @@ public enum AlertEventKind { Raised, Acknowledged, Escalated, Resolved }
 /// dashboards' alert panels are fed by simulated events in tests).
 /// </summary>
 /// <param name="Rule">What raised it: <c>spike</c>, <c>case_risk</c>, <c>screening_overdue</c>, <c>deadline</c>…</param>
-/// <param name="Severity"><c>low</c>, <c>medium</c>, <c>high</c> or <c>critical</c>.</param>
+/// <param name="Severity">The alert's: <c>info</c>, <c>warning</c>, <c>high</c> or <c>critical</c>.</param>
 /// <param name="SinceRaised">Time from raising to this step; for acknowledged and resolved it is the time to acknowledge or resolve.</param>
 /// <param name="EscalationLevel">0 at the level it was raised; +1 per escalation (township → county → city).</param>
 public sealed record AlertEvent(string AlertId, AlertEventKind Kind, DateTimeOffset At, string AreaId, string Rule, string Severity,

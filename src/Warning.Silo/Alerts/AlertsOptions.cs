@@ -7,6 +7,9 @@ public sealed class AlertsOptions
 {
     public const string Section = "Alerts";
 
+    /// <summary>Whether the case rules run as reports apply (off only to measure what they cost: bench/alert-rules.sh).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How long a new alert stays pending so that a wave from one area becomes one alert; 0 fires at once.</summary>
     public TimeSpan GroupWait { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -56,6 +56,24 @@ public static class CaseAlerts
             DisputeVocabulary.WireName(category)), logger);
     }
 
+    /// <summary>0 in time; 1 past acceptance (still only screened); 2 past mediation; 3 past completion. Closed cases are never overdue.</summary>
+    public static int OverdueStage(CaseStatus status, TimeSpan open, double acceptDays, double mediateDays, double completeDays) =>
+        !status.IsOpen() ? 0
+        : open.TotalDays > completeDays ? 3
+        : open.TotalDays > mediateDays ? 2
+        : status == CaseStatus.Screened && open.TotalDays > acceptDays ? 1
+        : 0;
+
+    public static Task OverdueAsync(IGrainFactory grains, AreaHierarchy hierarchy, ILogger logger, string caseId, string gridId, DisputeCategory category, int stage, DateTimeOffset at)
+    {
+        var (zh, en) = stage switch { 1 => ("受理", "acceptance"), 2 => ("调处", "mediation"), _ => ("办结", "completion") };
+        return grains.RaiseAsync(new AlertSignal(AlertRules.CaseOverdue, new AlertSubject("case", caseId), AreaOf(hierarchy, gridId),
+            stage == 3 ? AlertSeverity.High : AlertSeverity.Warning, at,
+            new AlertText($"案件超过{zh}时限：{PlaceOf(hierarchy, gridId)}", $"Case past its {en} deadline: {PlaceOf(hierarchy, gridId)}"),
+            new AlertText($"案件 {caseId}（{DisputeVocabulary.WireName(category)}）已超过{zh}时限", $"Case {caseId} ({DisputeVocabulary.WireName(category)}) is past its {en} deadline"),
+            DisputeVocabulary.WireName(category)), logger);
+    }
+
     /// <summary>The area a grid's alerts belong to: its village (alerts group by area and rule), else the grid itself.</summary>
     public static string AreaOf(AreaHierarchy hierarchy, string gridId) => hierarchy.VillageOf(gridId)?.Id ?? gridId;
 

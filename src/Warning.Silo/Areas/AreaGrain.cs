@@ -17,6 +17,8 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
 {
     protected AreaHierarchy Hierarchy { get; } = hierarchy;
 
+    protected TimeSpan GridCadence => screening.Value.GridCadence;
+
     public Task ApplyCaseChange(long seq, CaseChange change)
     {
         if (LogPosition.Covers(State.Tally.LastSeq, State.Tally.PartitionSeqs, seq)) return Task.CompletedTask;
@@ -64,17 +66,29 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
         return Task.CompletedTask;
     }
 
-    public Task Apply(IReadOnlyList<AreaUpdate> updates)
+    public async Task Apply(IReadOnlyList<AreaUpdate> updates)
     {
+        List<Incident>? fresh = null;
         foreach (var u in updates)
         {
             if (u.Change is { } change) ApplyCaseChange(u.Seq, change);
-            else if (u.Incident is { } incident) CountIncident(u.Seq, incident);
+            else if (u.Incident is { } incident)
+            {
+                if (!LogPosition.Covers(State.Tally.LastSeq, State.Tally.PartitionSeqs, u.Seq)) (fresh ??= new()).Add(incident);
+                CountIncident(u.Seq, incident);
+            }
             else if (u.Risk is { } risk) ApplyCaseRisk(u.Seq, risk);
             else if (u.Screening is { } round) RecordScreening(u.Seq, round);
         }
-        return Task.CompletedTask;
+        if (fresh is not null) await OnIncidentsAsync(fresh);
+        await OnAppliedAsync();
     }
+
+    /// <summary>After a segment's updates are applied here.</summary>
+    protected virtual Task OnAppliedAsync() => Task.CompletedTask;
+
+    /// <summary>Incidents newly counted here in one call (a segment of the log), for an area's own alert rules.</summary>
+    protected virtual Task OnIncidentsAsync(IReadOnlyList<Incident> incidents) => Task.CompletedTask;
 
     public Task<AreaCounts> GetCounts()
     {

@@ -8,6 +8,8 @@ using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Silo.Cases;
 using Warning.Silo.Time;
+using Warning.Silo.Alerts;
+using Microsoft.Extensions.Logging;
 
 namespace Warning.Silo.Areas;
 
@@ -16,6 +18,14 @@ public sealed class GridState : AreaState
 {
     [Id(0)]
     public HashSet<string> OpenCases { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a screening_overdue alert is out for this grid (cleared by its next screening or report).</summary>
+    [Id(1)]
+    public bool ScreeningOverdue { get; set; }
+
+    /// <summary>The last screening known when the alert went out: one after it clears the alert.</summary>
+    [Id(2)]
+    public DateTimeOffset? OverdueLastScreened { get; set; }
 }
 
 /// <summary>A grid (网格): one grid worker's ~300 households; knows its open cases and when it last screened.</summary>
@@ -23,9 +33,34 @@ public sealed class GridState : AreaState
 // live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
 [GrainType("grid"), PreferLocalPlacement]
 public sealed class GridGrain([PersistentState("state")] IPersistentState<GridState> state, DirtyGrains dirty,
-    AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
+    AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk, ILogger<GridGrain> logger)
     : AreaGrain<GridState>(state, dirty, hierarchy, clock, screening, risk), IGridGrain
 {
+    /// <summary>
+    /// The screening-cadence rule, as of a re-score tick (the log's record of time passing): a grid that has screened or
+    /// reported before and has not within its cadence is overdue. A grid never heard from is not alerted: that is a
+    /// deployment that has not started, not a grid that stopped.
+    /// </summary>
+    public async Task CheckScreening(DateTimeOffset asOf)
+    {
+        if (State.ScreeningOverdue || !State.Tally.GridLastScreened.TryGetValue(Key, out var last) || asOf - last <= GridCadence) return;
+        State.ScreeningOverdue = true;
+        State.OverdueLastScreened = last;
+        MarkChanged();
+        var place = CaseAlerts.PlaceOf(Hierarchy, Key);
+        await GrainFactory.RaiseAsync(new AlertSignal(AlertRules.ScreeningOverdue, new AlertSubject("grid", Key), CaseAlerts.AreaOf(Hierarchy, Key),
+            AlertSeverity.Warning, asOf, new AlertText($"网格逾期未排查：{place}", $"Grid overdue for screening: {place}"),
+            new AlertText($"最近一次排查 {last:yyyy-MM-dd HH:mm}Z，排查周期 {GridCadence}", $"Last screened {last:O}; cadence {GridCadence}")), logger);
+    }
+
+    protected override async Task OnAppliedAsync()
+    {
+        if (!State.ScreeningOverdue || !State.Tally.GridLastScreened.TryGetValue(Key, out var last) || last <= State.OverdueLastScreened) return;
+        State.ScreeningOverdue = false;
+        MarkChanged();
+        await GrainFactory.ClearAsync(AlertRules.ScreeningOverdue, Key, logger);
+    }
+
     public Task<IReadOnlyList<string>> GetOpenCases() => Task.FromResult<IReadOnlyList<string>>(State.OpenCases.Order().ToArray());
 
     protected override void OnCaseChange(CaseChange change)

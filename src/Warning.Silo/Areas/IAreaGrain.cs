@@ -55,6 +55,10 @@ public sealed record DayOpened(DateOnly Day, IReadOnlyDictionary<DisputeCategory
 [Alias("IGridGrain")]
 public interface IGridGrain : IAreaGrain
 {
+    /// <summary>The screening-cadence rule as of a re-score tick: raises screening_overdue for a grid that stopped screening.</summary>
+    [Alias("CheckScreening")]
+    Task CheckScreening(DateTimeOffset asOf);
+
     [Alias("GetOpenCases")]
     Task<IReadOnlyList<string>> GetOpenCases();
 }

@@ -7,6 +7,8 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Silo.Time;
+using Warning.Silo.Alerts;
+using Microsoft.Extensions.Logging;
 
 namespace Warning.Silo.Areas;
 
@@ -22,18 +24,38 @@ public sealed class VillageState : AreaState
 // live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
 [GrainType("village"), PreferLocalPlacement]
 public sealed class VillageGrain([PersistentState("state")] IPersistentState<VillageState> state, DirtyGrains dirty,
-    AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk)
+    AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk, ILogger<VillageGrain> logger)
     : AreaGrain<VillageState>(state, dirty, hierarchy, clock, screening, risk), IVillageGrain
 {
     public Task<VillageSpikeState> GetSpikeState() => Task.FromResult(State.Spike);
 
-    public Task SetSpikeState(VillageSpikeState state)
+    public async Task SetSpikeState(VillageSpikeState state)
     {
         // A scan of an earlier day (a late start-up scan, a retried job) never replaces a later day's findings.
-        if (state.AsOf < State.Spike.AsOf) return Task.CompletedTask;
+        if (state.AsOf < State.Spike.AsOf) return;
+        var before = State.Spike.Active.Select(SpikeSubject).ToHashSet(StringComparer.Ordinal);
         State.Spike = state;
         MarkChanged();
-        return Task.CompletedTask;
+        // The spike rule: each signal that appeared raises (or repeats) its alert; each that ended clears it.
+        var village = Key;
+        foreach (var signal in state.Active)
+            await GrainFactory.RaiseAsync(SpikeAlert(village, signal), logger);
+        foreach (var ended in before.Except(state.Active.Select(SpikeSubject)))
+            await GrainFactory.ClearAsync(AlertRules.Spike, ended, logger);
+    }
+
+    private string SpikeSubject(SpikeSignal s) => $"{s.GridId ?? Key}:{(s.Category is { } c ? DisputeVocabulary.WireName(c) : "all")}";
+
+    private AlertSignal SpikeAlert(string village, SpikeSignal s)
+    {
+        var place = CaseAlerts.PlaceOf(Hierarchy, s.GridId ?? village);
+        var category = s.Category is { } c ? DisputeVocabulary.WireName(c) : null;
+        var what = category ?? "all";
+        return new AlertSignal(AlertRules.Spike, new AlertSubject(s.GridId is null ? "village" : "grid", SpikeSubject(s)), village,
+            s.Observed >= 2 * s.Expected + 5 ? AlertSeverity.High : AlertSeverity.Warning, new DateTimeOffset(s.Since.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+            new AlertText($"纠纷异常增多（{what}）：{place}", $"Dispute spike ({what}): {place}"),
+            new AlertText($"自 {s.Since:yyyy-MM-dd} 起观察到 {s.Observed} 起，基线预期 {s.Expected:F1} 起（{s.Method}）",
+                $"{s.Observed} observed since {s.Since:yyyy-MM-dd} against {s.Expected:F1} expected ({s.Method})"), category);
     }
 }
 

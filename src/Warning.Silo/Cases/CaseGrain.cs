@@ -17,7 +17,8 @@ namespace Warning.Silo.Cases;
 // live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
 [GrainType("case"), PreferLocalPlacement]
 public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseState> state, DirtyGrains dirty,
-    CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
+    CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger, Microsoft.Extensions.Options.IOptions<RiskOptions> risk,
+    Microsoft.Extensions.Options.IOptions<AlertsOptions> alerts) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
 {
     public async Task<CaseChange?> ApplyReport(long seq, ScreeningReport report)
     {
@@ -62,7 +63,11 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         // The score moves in this same turn, so the area roll-up below and any reader after this report see it.
         var scoreBefore = State.Score;
         var risk = await RescoreAsync(previousStatus?.IsOpen() ?? false);
-        await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), report.ReportedAt);
+        if (alerts.Value.Enabled)
+        {
+            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), report.ReportedAt);
+            await CheckDeadlinesAsync(report.ReportedAt);
+        }
         var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status)
         {
             Risk = risk,
@@ -84,7 +89,7 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         var scoreBefore = State.Score;
         var risk = State.Exists ? await RescoreAsync(State.Status.IsOpen()) : null;
         if (risk is not null) State.IncidentRiskChanges[seq] = risk;
-        if (State.Exists)
+        if (State.Exists && alerts.Value.Enabled)
         {
             await CaseAlerts.AfterIncidentAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, State.Status.IsOpen(), incident);
             await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), incident.OccurredAt);
@@ -103,13 +108,39 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
             State.RescoredAsOf = asOf;
             var scoreBefore = State.Score;
             var risk = await RescoreAsync(wasOpen: true);
-            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, true, asOf);
+            if (alerts.Value.Enabled)
+            {
+                await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, true, asOf);
+                await CheckDeadlinesAsync(asOf);
+            }
             if (risk is not null && (risk.PreviousBasisPoints != risk.BasisPoints || risk.PreviousHigh != risk.High))
                 State.IncidentRiskChanges[seq] = moved = risk;
         }
         (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
         return moved;
+    }
+
+    /// <summary>
+    /// The deadline rule (受理、调处、办结时限), as of the moment of a report or a re-score tick: time moves the case past its
+    /// deadlines with no report of its own, and the ticks are the log's record of time passing.
+    /// </summary>
+    private async Task CheckDeadlinesAsync(DateTimeOffset asOf)
+    {
+        var (accept, mediate, complete) = risk.Value.Deadlines.For(State.Category);
+        var stage = CaseAlerts.OverdueStage(State.Status, asOf - State.OpenedAt, accept, mediate, complete);
+        if (stage > State.OverdueStage)
+        {
+            State.OverdueStage = stage;
+            MarkChanged();
+            await CaseAlerts.OverdueAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, stage, asOf);
+        }
+        else if (!State.Status.IsOpen() && State.OverdueStage > 0)
+        {
+            State.OverdueStage = 0;
+            MarkChanged();
+            await GrainFactory.ClearAsync(AlertRules.CaseOverdue, Key, logger);
+        }
     }
 
     public Task<CaseView?> GetView() => Task.FromResult(State.Exists

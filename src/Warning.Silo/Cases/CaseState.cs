@@ -60,6 +60,10 @@ public sealed class CaseState
     [Id(17)]
     public DateTimeOffset? RescoredAsOf { get; set; }
 
+    /// <summary>The latest deadline stage the case was alerted for (1 acceptance, 2 mediation, 3 completion): each stage alerts once.</summary>
+    [Id(19)]
+    public int OverdueStage { get; set; }
+
     public bool Exists => GridId is not null;
 }
 

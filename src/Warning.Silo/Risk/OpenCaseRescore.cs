@@ -36,6 +36,8 @@ public static class OpenCaseRescore
         var watch = Stopwatch.StartNew();
         var grids = hierarchy.AtLevel(AreaLevel.Grid).ToArray();
         var open = await Task.WhenAll(grids.Select(g => grains.GetGrain<IGridGrain>(g.Id).GetOpenCases()));
+        // The tick is the log's record of time passing: grids check their screening cadence with it too.
+        await Task.WhenAll(grids.Select(g => grains.GetGrain<IGridGrain>(g.Id).CheckScreening(tick.AsOf)));
         var cases = open.SelectMany(ids => ids).Distinct(StringComparer.Ordinal).ToArray();
 
         var moves = new List<CaseRiskChange>();

@@ -13,7 +13,7 @@ namespace Warning.Web.Alerts;
 /// lifecycle points of the time series. In cluster mode the board lives on one node and its pushes reach every node's
 /// clients through the backplane, so each change is sent once.
 /// </summary>
-public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, AreaHierarchy hierarchy, IServiceProvider services, ILogger<AlertFeed> logger) : IAlertSink
+public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, AreaHierarchy hierarchy, AlertWebhooks webhooks, IServiceProvider services, ILogger<AlertFeed> logger) : IAlertSink
 {
     public const string MessageType = "alert";
 
@@ -27,6 +27,7 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, AreaHi
         var message = new LiveMessage(epoch, change.Seq, MessageType, change.At, change.Alert);
         _ = SendAsync(message, change);
         if (change.Lifecycle is { } step) Record(change, step);
+        webhooks.Enqueue(change);
     }
 
     /// <summary>The groups that may see an alert: everyone unlimited, and every area on its path to the root.</summary>

@@ -7,6 +7,8 @@ public static class AlertsServiceCollectionExtensions
     /// <summary>The web side of the alert engine: the board's pushes go to the hubs, the big screen and the time series.</summary>
     public static IServiceCollection AddWarningAlerts(this IServiceCollection services, IConfiguration config)
     {
+        services.AddSingleton<AlertWebhooks>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertWebhooks>());
         services.AddSingleton<AlertFeed>();
         services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<AlertFeed>());
         services.AddHostedService<AlertBoardStart>();
@@ -15,7 +17,9 @@ public static class AlertsServiceCollectionExtensions
 }
 
 /// <summary>Activates the alert board once the silo is up, so alerts whose clocks ran before a restart start them again.</summary>
-public sealed class AlertBoardStart(Orleans.IGrainFactory grains, Warning.Silo.Ingest.IngestApplier applier, ILogger<AlertBoardStart> logger) : BackgroundService
+/// <summary>Also starts the dead-man watch of every feed with a heartbeat interval.</summary>
+public sealed class AlertBoardStart(Orleans.IGrainFactory grains, Warning.Silo.Ingest.IngestApplier applier, Microsoft.Extensions.Options.IOptions<AlertsOptions> options,
+    ILogger<AlertBoardStart> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,6 +27,7 @@ public sealed class AlertBoardStart(Orleans.IGrainFactory grains, Warning.Silo.I
         {
             await applier.CaughtUp.WaitAsync(stoppingToken);
             await grains.GetGrain<IAlertBoardGrain>(IAlertBoardGrain.Key).Since(long.MaxValue);
+            foreach (var source in options.Value.FeedHeartbeats.Keys) await grains.GetGrain<IFeedWatchGrain>(source).Watch();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -68,6 +68,8 @@ public sealed class WarningTestCluster : IAsyncDisposable
                 .Configure<ScreeningOptions>(_ => { })
                 .Configure<ClockOptions>(_ => { })
                 .Configure<RiskOptions>(_ => { })
+                .Configure<Warning.Silo.Alerts.AlertsOptions>(_ => { })
+                .AddSingleton<Warning.Silo.Alerts.IAlertSink, Warning.Silo.Alerts.NoAlertSink>()
                 .AddSingleton<WarningClock>()
                 .AddSingleton<DirtyGrains>()
                 .AddSingleton(sp => new RiskModelRegistry(Path.Combine(folder, "no-models"), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RiskModelRegistry>()))

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using Warning.Analytics.Disputes;
+using Warning.Analytics.Hierarchy;
+
+namespace Warning.Silo.Alerts;
+
+/// <summary>The dead-man of one incident source (key: its wire name, e.g. <c>police_110</c>).</summary>
+[Alias("IFeedWatchGrain")]
+public interface IFeedWatchGrain : IGrainWithStringKey
+{
+    /// <summary>Incidents of the source were applied just now.</summary>
+    [OneWay, Alias("Seen")]
+    Task Seen();
+
+    /// <summary>Starts watching (at start-up, for every source with an interval in <c>Alerts:FeedHeartbeats</c>).</summary>
+    [Alias("Watch")]
+    Task Watch();
+}
+
+[GenerateSerializer, Alias("FeedWatchState")]
+public sealed class FeedWatchState
+{
+    [Id(0)] public DateTimeOffset? LastSeen { get; set; }
+    [Id(1)] public bool Silent { get; set; }
+}
+
+/// <summary>
+/// A silent feed is itself an alert: while watched, a grain timer compares the last time the source's incidents arrived
+/// with its interval; past it, <c>feed_silent:{source}</c> fires, and the next incident clears it. Arrival time, not the
+/// incidents' own times, is what counts: a feed delivering its backlog is alive.
+/// </summary>
+[GrainType("feed-watch")]
+public sealed class FeedWatchGrain([PersistentState("state")] IPersistentState<FeedWatchState> state, IOptions<AlertsOptions> options,
+    TimeProvider time, AreaHierarchy hierarchy, ILogger<FeedWatchGrain> logger) : Grain, IFeedWatchGrain
+{
+    private IGrainTimer? _timer;
+    private TimeSpan? Interval => options.Value.FeedHeartbeats.TryGetValue(this.GetPrimaryKeyString(), out var i) ? i : null;
+
+    public async Task Seen()
+    {
+        var wasSilent = state.State.Silent;
+        var last = state.State.LastSeen;
+        state.State.LastSeen = time.GetUtcNow();
+        state.State.Silent = false;
+        // Written at most every tenth of the interval: arrivals come by the thousand, a restart only needs a rough time.
+        if (wasSilent || last is null || Interval is not { } i || state.State.LastSeen - last > i / 10) await state.WriteStateAsync();
+        if (wasSilent) await GrainFactory.ClearAsync(AlertRules.FeedSilent, this.GetPrimaryKeyString(), logger);
+        Arm();
+    }
+
+    public async Task Watch()
+    {
+        if (state.State.LastSeen is null)
+        {
+            // Watching starts now: a feed that has never sent anything gets one interval from here.
+            state.State.LastSeen = time.GetUtcNow();
+            await state.WriteStateAsync();
+        }
+        Arm();
+    }
+
+    private void Arm()
+    {
+        if (Interval is null || _timer is not null) return;
+        _timer = this.RegisterGrainTimer(CheckAsync, new GrainTimerCreationOptions(options.Value.TickInterval, options.Value.TickInterval) { KeepAlive = true });
+    }
+
+    private async Task CheckAsync()
+    {
+        if (Interval is not { } interval || state.State.Silent || state.State.LastSeen is not { } last || time.GetUtcNow() - last <= interval) return;
+        state.State.Silent = true;
+        await state.WriteStateAsync();
+        var source = this.GetPrimaryKeyString();
+        var root = hierarchy.Roots[0].Id;
+        await GrainFactory.RaiseAsync(new AlertSignal(AlertRules.FeedSilent, new AlertSubject("feed", source), root, AlertSeverity.High, time.GetUtcNow(),
+            new AlertText($"数据源中断：{source}", $"Feed silent: {source}"),
+            new AlertText($"{source} 已超过 {interval} 未送达任何事件（最后一次 {last:yyyy-MM-dd HH:mm:ss}Z）", $"No incident from {source} for more than {interval} (last at {last:O})")), logger);
+    }
+
+    /// <summary>Tells the watches of the sources in an applied segment that they were heard from (one call per source, not per incident).</summary>
+    public static void Heard(IGrainFactory grains, IEnumerable<IncidentSource> sources)
+    {
+        foreach (var source in sources.Distinct())
+            grains.GetGrain<IFeedWatchGrain>(DisputeVocabulary.WireName(source)).Seen().Ignore();
+    }
+}
