@@ -184,7 +184,10 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
     [Fact]
     public async Task Signed_in_with_real_accounts_a_duty_officer_gets_the_live_desk_and_an_analyst_only_the_landing_page()
     {
-        await using var run = await ConsoleRun.StartAsync(output, signedInByDefault: false, "--Auth:DemoAccounts=true");
+        var key = "wk_" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key))).ToLowerInvariant();
+        await using var run = await ConsoleRun.StartAsync(output, signedInByDefault: false, "--Auth:DemoAccounts=true",
+            "--Auth:ProvisionedKeys:0:Name=feed", $"--Auth:ProvisionedKeys:0:Sha256={hash}", "--Auth:ProvisionedKeys:0:Kinds:0=report");
         var demo = File.ReadAllLines(Path.Combine(run.DataDirectory, "demo-accounts.txt")).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(f => f.Length >= 3).ToDictionary(f => f[1], f => (User: f[0], Password: f[2]));
 
@@ -197,6 +200,16 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
         Assert.False(await analyst.IsVisibleAsync("#desk"));
         Assert.False(await analyst.IsVisibleAsync("#status"));
         Assert.True(await analyst.IsVisibleAsync("#logout"));
+        // The officer acknowledges a feed's alert under their own name, through the session cookie and the antiforgery token.
+        var (caseId, _) = await PostCriticalReportAsync(run.Service, key);
+        await officer.ClickAsync(ItemOf(caseId));
+        await officer.Keyboard.PressAsync("a");
+        await officer.Keyboard.TypeAsync("已通知镇综治中心");
+        await officer.Keyboard.PressAsync("Enter");
+        await officer.WaitForSelectorAsync($"{ItemOf(caseId)}[data-state=acknowledged]");
+        var id = (await officer.GetAttributeAsync(ItemOf(caseId), "data-id"))!;
+        Assert.Equal(demo["duty_officer"].User, await officer.EvaluateAsync<string>("async id => (await (await fetch(`/api/v1/alerts/${encodeURIComponent(id)}`)).json()).acknowledgedBy", id));
+
         // The login page's signed-out check (401) and the service turning the analyst away from the alerts (the 403 of the
         // console's probe); nothing else failed.
         run.AssertNoPageErrors((401, "/api/v1/auth/me"), (403, "/api/v1/alerts?"));
@@ -208,9 +221,10 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
     /// A report whose points score is critical (threat 3, self-harm 3, weapon 2, prior violence 2: 10 points, ≈42%):
     /// the case opens at Critical risk, which the case-risk rule alerts on. Returns the case and when the 202 came (unix ms).
     /// </summary>
-    private async Task<(string CaseId, long AcceptedAt)> PostCriticalReportAsync(ServiceProcess service)
+    private async Task<(string CaseId, long AcceptedAt)> PostCriticalReportAsync(ServiceProcess service, string? apiKey = null)
     {
         using var client = new HttpClient { BaseAddress = new Uri(service.BaseUrl) };
+        if (apiKey is not null) client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         var report = Reports.Valid(Grids[_reports++ % Grids.Length]);
         report["reportedAt"] = DateTimeOffset.UtcNow.ToString("O");
         report["category"] = "neighbor";

@@ -75,7 +75,8 @@ function item(a) {
   li.dataset.lang = lang;
   li.dataset.id = a.id;
   li.dataset.key = a.key ?? "";
-  li.dataset.subjects = [a.subject?.id, ...(a.subjects ?? [])].join(" ");
+  // Cases, grids, villages and feeds by id; a key individual's id is personal data and stays off the page.
+  li.dataset.subjects = a.subject?.kind === "person" ? "" : [a.subject?.id, ...(a.subjects ?? [])].join(" ");
   li.dataset.version = a.version;
   li.dataset.state = a.state;
   li.dataset.severity = a.severity;
@@ -182,19 +183,15 @@ async function loadTimeline(id) {
   if (status !== 200 || selectedId !== id) return;
   feed.upsert(body);
   $("timeline").replaceChildren(...(body.timeline ?? []).map((e) => {
-    const change = e.before !== undefined || e.after !== undefined ? `${describe(e.before)} → ${describe(e.after)}` : "";
+    const change = e.before != null || e.after != null
+      ? `${describe(e.before)}${e.versionBefore != null ? ` v${e.versionBefore}` : ""} → ${describe(e.after)}${e.versionAfter != null ? ` v${e.versionAfter}` : ""}` : "";
     return el("li", { dataset: { kind: e.kind ?? "" } },
       el("time", {}, fmtTime(e.at)), " ", el("strong", {}, e.kind ?? ""), e.actor ? ` · ${e.actor}` : "",
       e.comment ? el("q", {}, e.comment) : null, change || e.detail ? el("small", {}, [change, e.detail].filter(Boolean).join(" · ")) : null);
   }));
 }
 
-function describe(v) {
-  if (v == null) return "–";
-  if (typeof v === "string") return name("state", v);
-  if (typeof v !== "object") return String(v);
-  return v.state ? name("state", v.state) + (v.version != null ? ` v${v.version}` : "") : Object.entries(v).filter(([, x]) => typeof x !== "object").map(([k, x]) => `${k}=${x}`).join(", ");
-}
+const describe = (state) => (state == null ? "–" : name("state", state));
 
 async function loadCase(a) {
   // A wave of cases from one village is one alert listing them (subjects); each opens with its reasons.
