@@ -41,22 +41,7 @@ $("logout").addEventListener("click", async () => {
 // The service decides who may see alerts (and in which region); a role it turns away keeps the landing page alone.
 const probe = await get("/api/v1/alerts?state=open&limit=1");
 if (probe.status === 200) {
-  const regions = await areas();
   const { openDesk } = await import("./desk.js");
-  await openDesk(me, regions);
+  await openDesk(me);
 }
 document.body.dataset.ready = "true";
-
-/** The areas a silence may name: the caller's top regions and two levels under them (counties, townships). */
-async function areas() {
-  const roots = (await get("/api/v1/regions")).body;
-  const found = [];
-  let level = Array.isArray(roots) ? roots : roots?.regions ?? roots?.items ?? [];
-  for (let depth = 0; depth < 3 && level.length; depth++) {
-    found.push(...level.map((r) => ({ id: r.id ?? r.regionId, name: r.name })));
-    if (depth === 2) break;
-    const children = await Promise.all(level.slice(0, 60).map(async (r) => (await get(`/api/v1/regions/${encodeURIComponent(r.id ?? r.regionId)}/children`)).body));
-    level = children.flatMap((c) => (Array.isArray(c) ? c : c?.children ?? c?.items ?? []));
-  }
-  return found;
-}

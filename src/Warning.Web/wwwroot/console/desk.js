@@ -14,8 +14,14 @@ const beeper = new Beeper();
 const items = new Map();
 const firstRendered = new Map();
 const subjectRendered = new Map();
-/** When a subject was first on screen (unix ms), or null: what bench/alerts.sh measures against the report's 202. */
-window.warningConsole = Object.freeze({ renderedAt: (subjectId) => subjectRendered.get(subjectId) ?? null });
+/**
+ * When a subject was first on screen (unix ms), or null: what bench/alerts.sh measures against the report's 202; and
+ * when the service made the change that brought it (null if a read brought it, not a push).
+ */
+window.warningConsole = Object.freeze({
+  renderedAt: (subjectId) => subjectRendered.get(subjectId)?.at ?? null,
+  changedAt: (subjectId) => subjectRendered.get(subjectId)?.changedAt ?? null,
+});
 let selectedId = null;
 let me = null;
 let renderQueued = false;
@@ -106,6 +112,7 @@ function fillChoices(select, values, label, any = true) {
 function renderQueue() {
   renderQueued = false;
   const all = [...feed.alerts.values()];
+  for (const a of all) learnArea(a.regionId, areaPath(a).at(-1));
   fillChoices($("filter-area"), new Set(all.flatMap(areaPath)), (v) => v);
   fillChoices($("filter-rule"), new Set([...all.map((a) => a.rule), ...names("rule")]), (v) => name("rule", v));
   fillChoices($("filter-state"), new Set(["pending", "firing", "acknowledged", "suppressed", "resolved"]), (v) => name("state", v));
@@ -122,7 +129,8 @@ function renderQueue() {
   for (const li of list) {
     if (!firstRendered.has(li.dataset.id)) firstRendered.set(li.dataset.id, now);
     li.dataset.renderedAt = firstRendered.get(li.dataset.id);
-    for (const subject of li.dataset.subjects.split(" ")) if (subject && !subjectRendered.has(subject)) subjectRendered.set(subject, now);
+    for (const subject of li.dataset.subjects.split(" "))
+      if (subject && !subjectRendered.has(subject)) subjectRendered.set(subject, { at: now, changedAt: feed.changedAt.get(`${li.dataset.id}@${li.dataset.version}`) ?? null });
   }
   if (selectedId) renderDetail();
 }
@@ -340,7 +348,7 @@ async function loadSilences() {
   }) : [el("li", { className: "empty" }, t("noSilences"))]));
 }
 
-let regionNames = new Map();
+const regionNames = new Map();
 const regionName = (id) => regionNames.get(id) ?? id;
 
 function labelSilenceChoices() {
@@ -350,8 +358,14 @@ function labelSilenceChoices() {
   fillChoices($("assign-department"), new Set(names("department")), (d) => name("department", d), false);
 }
 
-function wireSilences(regions) {
-  regionNames = new Map(regions.map((r) => [r.id, r.name]));
+/** The areas a silence may name: those of the alerts in view and of the on-call chains shown, all within the caller's region. */
+function learnArea(id, name) {
+  if (!id || regionNames.get(id) === name) return;
+  regionNames.set(id, name);
+  labelSilenceChoices();
+}
+
+function wireSilences() {
   labelSilenceChoices();
   $("silence-ends").value = localInput(Date.now() + 3600_000);
   $("silence-form").addEventListener("submit", async (e) => {
@@ -382,6 +396,7 @@ async function loadOnCall(regionId) {
     return;
   }
   // Level 0 is the township's duty desk, then the county's command center, then the city: where an unacknowledged alert climbs.
+  for (const l of body.chain) learnArea(l.regionId, l.regionName);
   $("oncall").replaceChildren(el("ol", { className: "chain" }, ...body.chain.map((l, i) => {
     const delay = body.escalationDelaysSeconds[i];
     return el("li", { dataset: { level: l.level } }, el("strong", {}, `${l.regionName}${l.desk ? ` · ${l.desk}` : ""}`),
@@ -403,13 +418,13 @@ function renderStatus() {
 
 // ---- start ------------------------------------------------------------------------------------------------------
 
-export async function openDesk(who, regions) {
+export async function openDesk(who) {
   me = who;
   $("desk").hidden = false;
   $("status").hidden = false;
   wireCommands();
   wireKeys();
-  wireSilences(regions);
+  wireSilences();
   for (const id of ["view", "filter-area", "filter-rule", "filter-state"]) $(id).addEventListener("change", queueRender);
   $("view").addEventListener("change", () => { if ($("view").value === "all") feed.readAll("resolved").catch(() => {}); });
   $("mute").addEventListener("click", () => { beeper.toggle(); renderStatus(); });

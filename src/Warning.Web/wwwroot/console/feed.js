@@ -72,8 +72,13 @@ export class AlertFeed extends EventTarget {
     await this.#resume(true);
   }
 
+  /** When the service made each pushed alert version ("id@version" → unix ms): with the render time, the push's share of the latency. */
+  changedAt = new Map();
+
   #handle(message) {
     if (message.type !== "alert") return;
+    if (this.changedAt.size > 10_000) this.changedAt.clear();
+    this.changedAt.set(`${message.data.id}@${message.data.version}`, Date.parse(message.at));
     if (message.epoch === this.#epoch) this.#lastSeq = Math.max(this.#lastSeq, message.seq);
     else this.#pendingSeq.set(message.epoch, Math.max(this.#pendingSeq.get(message.epoch) ?? 0, message.seq));
     this.upsert(message.data);
