@@ -15,7 +15,7 @@ public sealed class OnCallSchedule
     public List<OnCallOverride> Overrides { get; set; } = new();
 }
 
-/// <param name="Start">Civil time of day the shift starts; a shift whose end is before its start runs past midnight.</param>
+/// <param name="Start">Civil time of day the shift starts; a shift whose end is before its start runs past midnight, one whose end is its start runs all day.</param>
 public sealed class OnCallShift
 {
     public TimeOnly Start { get; set; }
@@ -49,7 +49,7 @@ public static class OnCall
             if (schedule is null) return new OnCallLevel(level, area.Id, area.Name, levelName, null, null, "none");
             if (schedule.Overrides.FirstOrDefault(o => o.From <= at && at < o.To) is { } o)
                 return new OnCallLevel(level, area.Id, area.Name, levelName, schedule.Desk, o.Who, "override");
-            var shift = schedule.Shifts.FirstOrDefault(s => s.Start <= s.End ? civil >= s.Start && civil < s.End : civil >= s.Start || civil < s.End);
+            var shift = schedule.Shifts.FirstOrDefault(s => s.Start == s.End || (s.Start < s.End ? civil >= s.Start && civil < s.End : civil >= s.Start || civil < s.End));
             return new OnCallLevel(level, area.Id, area.Name, levelName, schedule.Desk, shift?.Who, shift is null ? "none" : "shift");
         }).ToArray();
     }

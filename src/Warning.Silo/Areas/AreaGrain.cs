@@ -71,14 +71,14 @@ public abstract class AreaGrain<TState>(IPersistentState<TState> state, DirtyGra
         List<Incident>? fresh = null;
         foreach (var u in updates)
         {
-            if (u.Change is { } change) ApplyCaseChange(u.Seq, change);
+            if (u.Change is { } change) await ApplyCaseChange(u.Seq, change);
             else if (u.Incident is { } incident)
             {
                 if (!LogPosition.Covers(State.Tally.LastSeq, State.Tally.PartitionSeqs, u.Seq)) (fresh ??= new()).Add(incident);
-                CountIncident(u.Seq, incident);
+                await CountIncident(u.Seq, incident);
             }
-            else if (u.Risk is { } risk) ApplyCaseRisk(u.Seq, risk);
-            else if (u.Screening is { } round) RecordScreening(u.Seq, round);
+            else if (u.Risk is { } risk) await ApplyCaseRisk(u.Seq, risk);
+            else if (u.Screening is { } round) await RecordScreening(u.Seq, round);
         }
         if (fresh is not null) await OnIncidentsAsync(fresh);
         await OnAppliedAsync();

@@ -30,7 +30,7 @@ public sealed class AlertApp : IDisposable
     public HttpClient Client() => App.CreateClient();
 
     /// <summary>Opens a case in <paramref name="grid"/> and links a violent incident to it: its risk goes High.</summary>
-    public async Task<string> ViolentCaseAsync(HttpClient client, string grid, string category = "land")
+    public static async Task<string> ViolentCaseAsync(HttpClient client, string grid, string category = "land")
     {
         var report = Reports.Valid(grid);
         report["category"] = category;

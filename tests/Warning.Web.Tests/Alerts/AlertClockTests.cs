@@ -36,7 +36,7 @@ public sealed class AlertClockTests : IDisposable
     public async Task An_unacknowledged_alert_climbs_level_by_level_and_an_acknowledgement_that_times_out_fires_again()
     {
         var client = _app.Client();
-        var caseId = await _app.ViolentCaseAsync(client, _app.Factory.GridIds[11]);
+        var caseId = await AlertApp.ViolentCaseAsync(client, _app.Factory.GridIds[11]);
         var id = $"case_high:{caseId}";
         var alert = await WaitForAsync(client, id, a => (string?)a["state"] == "firing", "never fired");
         Assert.Equal(0, (int)alert["escalationLevel"]!);
@@ -71,7 +71,7 @@ public sealed class AlertClockTests : IDisposable
     {
         var client = _app.Client();
         var grid = _app.Factory.GridIds[12];
-        var caseId = await _app.ViolentCaseAsync(client, grid);
+        var caseId = await AlertApp.ViolentCaseAsync(client, grid);
         var id = $"case_high:{caseId}";
         var alert = await WaitForAsync(client, id, a => (string?)a["state"] == "firing", "never fired");
         var version = (int)alert["version"]!;
@@ -128,7 +128,7 @@ public sealed class AlertClockTests : IDisposable
         var silence = (string)created.Body!["id"]!;
         Assert.Equal("test", (string?)created.Body["createdBy"]);
 
-        var caseId = await _app.ViolentCaseAsync(client, grid);
+        var caseId = await AlertApp.ViolentCaseAsync(client, grid);
         var id = $"case_high:{caseId}";
         var alert = await WaitForAsync(client, id, a => (string?)a["state"] == "suppressed", "was not suppressed");
         Assert.Equal(silence, (string?)alert["silencedBy"]);

@@ -28,13 +28,13 @@ public sealed class AlertGroupingTests : IDisposable
         var hierarchy = _app.Factory.Hierarchy;
         var village = hierarchy.AtLevel(AreaLevel.Village).OrderBy(v => v.Id, StringComparer.Ordinal).First(v => hierarchy.ChildrenOf(v.Id).Count >= 2);
         var grids = hierarchy.ChildrenOf(village.Id).Take(2).Select(g => g.Id).ToArray();
-        var first = await _app.ViolentCaseAsync(client, grids[0]);
+        var first = await AlertApp.ViolentCaseAsync(client, grids[0]);
         var id = $"case_high:{first}";
         JsonNode? alert = null;
         Assert.True(await Poll.UntilAsync(async () => (alert = await AlertApp.AlertAsync(client, id)) is not null, AlertApp.Limit), "no alert");
         Assert.Equal("pending", (string?)alert!["state"]);
 
-        var second = await _app.ViolentCaseAsync(client, grids[1]);
+        var second = await AlertApp.ViolentCaseAsync(client, grids[1]);
         Assert.True(await Poll.UntilAsync(async () => (alert = await AlertApp.AlertAsync(client, id))!["subjects"]!.AsArray().Count == 2, AlertApp.Limit), "the second case did not join the alert");
         Assert.Equal([first, second], alert!["subjects"]!.AsArray().Select(s => (string)s!));
         Assert.Equal("pending", (string?)alert["state"]);

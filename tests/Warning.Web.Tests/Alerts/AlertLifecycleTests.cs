@@ -17,7 +17,7 @@ public sealed class AlertLifecycleTests : IDisposable
         var (hub, heard) = await _app.ConsoleAsync();
         await using var _ = hub;
         var grid = _app.Factory.GridIds[5];
-        var caseId = await _app.ViolentCaseAsync(client, grid);
+        var caseId = await AlertApp.ViolentCaseAsync(client, grid);
         var id = $"case_high:{caseId}";
 
         JsonNode? alert = null;

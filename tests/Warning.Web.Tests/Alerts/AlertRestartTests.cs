@@ -28,7 +28,7 @@ public sealed class AlertRestartTests : IDisposable
         using (var first = Start(time))
         {
             var client = first.CreateClient();
-            id = $"case_high:{await ViolentCaseAsync(client, _factory.GridIds[30])}";
+            id = $"case_high:{await AlertApp.ViolentCaseAsync(client, _factory.GridIds[30])}";
             JsonNode? alert = null;
             Assert.True(await Poll.UntilAsync(async () => (alert = await AlertApp.AlertAsync(client, id)) is not null, AlertApp.Limit), "no alert");
             var acked = await AlertApp.CommandAsync(client, id, "ack", new JsonObject { ["version"] = (int)alert!["version"]!, ["comment"] = "交接班前已签收" });
@@ -51,17 +51,6 @@ public sealed class AlertRestartTests : IDisposable
         var board = await second.Services.GetRequiredService<Orleans.IGrainFactory>().GetGrain<Warning.Silo.Alerts.IAlertBoardGrain>(Warning.Silo.Alerts.IAlertBoardGrain.Key).Since(lastSeq);
         Assert.True(board.LastSeq > lastSeq, "the numbering went backwards across the restart");
         Assert.All(board.Changes, c => Assert.True(c.Seq > lastSeq));
-    }
-
-    private static async Task<string> ViolentCaseAsync(HttpClient client, string grid)
-    {
-        var posted = await Reports.PostAsync(client, "/api/v1/reports", Reports.Valid(grid));
-        var caseId = (string)posted.Body!["items"]![0]!["caseId"]!;
-        var incident = Reports.Incident(grid, caseId);
-        incident["type"] = "violence";
-        incident["severity"] = 4;
-        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/incidents", incident)).Status);
-        return caseId;
     }
 
     public void Dispose() => _factory.Dispose();

@@ -99,11 +99,11 @@ public sealed class AlertRuleTests : IDisposable
         var hierarchy = _app.Factory.Hierarchy;
         var county = hierarchy.AtLevel(AreaLevel.County).OrderBy(c => c.Id, StringComparer.Ordinal).First();
         var grids = hierarchy.Descendants(county.Id, AreaLevel.Grid).Select(g => g.Id).Order(StringComparer.Ordinal).Take(4).ToArray();
-        var first = await _app.ViolentCaseAsync(client, grids[0]);
+        var first = await AlertApp.ViolentCaseAsync(client, grids[0]);
         Assert.True(await FiresAsync(client, $"harm_incident:{first}"), "no harm alert before the mass incident");
 
-        await _app.ViolentCaseAsync(client, grids[1]);
-        await _app.ViolentCaseAsync(client, grids[2]);
+        await AlertApp.ViolentCaseAsync(client, grids[1]);
+        await AlertApp.ViolentCaseAsync(client, grids[2]);
         var mass = $"mass_incident:{county.Id}";
         Assert.True(await FiresAsync(client, mass), "three violent incidents in an hour raised no mass-incident alert");
         Assert.Equal("critical", (string?)(await AlertApp.AlertAsync(client, mass))!["severity"]);
@@ -112,7 +112,7 @@ public sealed class AlertRuleTests : IDisposable
         Assert.Contains(await AlertApp.ListAsync(client, "?state=open"), a => (string?)a!["id"] == $"harm_incident:{first}" && (string?)a["state"] == "suppressed");
         // An alert of another county is not touched.
         var elsewhere = hierarchy.Descendants(hierarchy.AtLevel(AreaLevel.County).OrderBy(c => c.Id, StringComparer.Ordinal).Skip(1).First().Id, AreaLevel.Grid).First().Id;
-        var other = await _app.ViolentCaseAsync(client, elsewhere);
+        var other = await AlertApp.ViolentCaseAsync(client, elsewhere);
         Assert.True(await FiresAsync(client, $"harm_incident:{other}"), "another county's harm alert was inhibited");
     }
 

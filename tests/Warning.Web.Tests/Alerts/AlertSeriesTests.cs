@@ -29,12 +29,7 @@ public sealed class AlertSeriesTests : IAsyncLifetime
     {
         var client = _factory.CreateClient();
         var grid = _app.GridIds[7];
-        var posted = await Reports.PostAsync(client, "/api/v1/reports", Reports.Valid(grid));
-        var caseId = (string)posted.Body!["items"]![0]!["caseId"]!;
-        var incident = Reports.Incident(grid, caseId);
-        incident["type"] = "violence";
-        incident["severity"] = 4;
-        Assert.Equal(202, (await Reports.PostAsync(client, "/api/v1/incidents", incident)).Status);
+        var caseId = await AlertApp.ViolentCaseAsync(client, grid);
         var id = $"case_high:{caseId}";
         JsonNode? alert = null;
         Assert.True(await Poll.UntilAsync(async () => (alert = await AlertApp.AlertAsync(client, id)) is not null, AlertApp.Limit), "no alert");

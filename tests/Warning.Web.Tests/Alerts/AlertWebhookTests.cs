@@ -33,7 +33,7 @@ public sealed class AlertWebhookTests : IAsyncDisposable
     public async Task A_signed_webhook_reaches_the_areas_gateway_and_a_gateway_that_keeps_failing_raises_its_own_alert()
     {
         var client = _app.Client();
-        var caseA = await _app.ViolentCaseAsync(client, GridIn(_countyA));
+        var caseA = await AlertApp.ViolentCaseAsync(client, GridIn(_countyA));
         var idA = $"case_high:{caseA}";
         Assert.True(await Poll.UntilAsync(() => _good.Received.Any(r => r.Body.GetProperty("alert").GetProperty("id").GetString() == idA), AlertApp.Limit), "the gateway got nothing");
         Assert.All(_good.Received, r => Assert.True(r.Verified, "a post's signature did not verify"));
@@ -44,7 +44,7 @@ public sealed class AlertWebhookTests : IAsyncDisposable
         Assert.True(await Poll.UntilAsync(async () => (await AlertApp.AlertAsync(client, idA))!["timeline"]!.AsArray()
             .Any(e => (string?)e!["kind"] == "notification" && ((string?)e["detail"])!.Contains("delivered")), AlertApp.Limit), "the delivery is not in the timeline");
 
-        var caseB = await _app.ViolentCaseAsync(client, GridIn(_countyB));
+        var caseB = await AlertApp.ViolentCaseAsync(client, GridIn(_countyB));
         var failed = $"delivery_failed:webhook-{_countyB}";
         Assert.True(await Poll.UntilAsync(async () => await AlertApp.AlertAsync(client, failed) is not null, AlertApp.Limit), "a failing gateway raised no alert");
         var timeline = (await AlertApp.AlertAsync(client, $"case_high:{caseB}"))!["timeline"]!.AsArray();

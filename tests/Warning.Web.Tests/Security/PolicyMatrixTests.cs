@@ -98,6 +98,11 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
         ["POST /api/v1/alerts/{id}/assign"] = new("POST", "/api/v1/alerts/case_high:none/assign", AlertActors, Body: new JsonObject { ["version"] = 1 }, AnyStatus: true),
         ["POST /api/v1/alerts/{id}/resolve"] = new("POST", "/api/v1/alerts/case_high:none/resolve", AlertActors, Body: new JsonObject { ["version"] = 1, ["comment"] = "x" }, AnyStatus: true),
         ["POST /api/v1/alerts/{id}/comment"] = new("POST", "/api/v1/alerts/case_high:none/comment", AlertActors, Body: new JsonObject { ["version"] = 1, ["comment"] = "x" }, AnyStatus: true),
+        ["GET /api/v1/oncall"] = new("GET", $"/api/v1/oncall?regionId={w.RegionA}", AlertReaders, $"/api/v1/oncall?regionId={w.CountyB}"),
+        ["GET /api/v1/silences/"] = new("GET", "/api/v1/silences", AlertReaders),
+        // A silence without a reason: refused (400) for those allowed, so the matrix silences nothing.
+        ["POST /api/v1/silences/"] = new("POST", "/api/v1/silences", AlertActors, Body: new JsonObject { ["matchers"] = new JsonObject { ["regionId"] = w.RegionA }, ["reason"] = "" }),
+        ["DELETE /api/v1/silences/{id}"] = new("DELETE", "/api/v1/silences/silence-none", AlertActors),
         ["/hubs/alerts/negotiate"] = new("POST", "/hubs/alerts/negotiate?negotiateVersion=1", AlertReaders),
         ["/hubs/alerts"] = new("GET", "/hubs/alerts", AlertReaders, AnyStatus: true),
         ["/jobs/{**path}"] = new("GET", "/jobs/jobs/failed", [Roles.Operator]),

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Warning.Analytics.Hierarchy;
+using Warning.Web.Accounts;
+using Warning.Web.Tests.Security;
+using Warning.Web.Tests.Support;
+
+namespace Warning.Web.Tests.Alerts;
+
+/// <summary>Real accounts: a duty officer sees, hears and acts on the alerts of their own region only, and acts under their own name.</summary>
+public sealed class AlertScopeTests(SecureApp app) : IClassFixture<SecureApp>
+{
+    [Fact]
+    public async Task A_county_duty_officer_hears_and_lists_only_their_countys_alerts_and_acknowledges_under_their_own_name()
+    {
+        var counties = app.Hierarchy.AtLevel(AreaLevel.County).OrderBy(c => c.Id, StringComparer.Ordinal).ToArray();
+        var (mine, other) = (counties[0], counties[1]);
+        string GridOf(Area county) => app.Hierarchy.Descendants(county.Id, AreaLevel.Grid).OrderBy(g => g.Id, StringComparer.Ordinal).First().Id;
+        var officer = await app.CreateAccountAsync(Roles.DutyOfficer, mine.Id);
+        var cookie = await app.SignInAsync(officer);
+        var (_, key) = await app.CreateKeyAsync(IngestKinds.All);
+
+        var heard = new ConcurrentQueue<JsonElement>();
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(app.Factory.Server.BaseAddress, "/hubs/alerts"), o =>
+        {
+            o.HttpMessageHandlerFactory = _ => app.Factory.Server.CreateHandler();
+            o.Transports = HttpTransportType.LongPolling;
+            o.Headers["Cookie"] = cookie;
+        }).Build();
+        hub.On<JsonElement>("message", m => heard.Enqueue(m));
+        await hub.StartAsync();
+
+        async Task<string> ViolentAsync(string grid)
+        {
+            using var posted = await app.SendAsync(HttpMethod.Post, "/api/v1/reports", apiKey: key, body: Reports.Valid(grid));
+            var caseId = (string)(await posted.Content.ReadFromJsonAsync<JsonNode>())!["items"]![0]!["caseId"]!;
+            var incident = Reports.Incident(grid, caseId);
+            incident["type"] = "violence";
+            incident["severity"] = 4;
+            using var linked = await app.SendAsync(HttpMethod.Post, "/api/v1/incidents", apiKey: key, body: incident);
+            Assert.Equal(202, (int)linked.StatusCode);
+            return $"harm_incident:{caseId}";
+        }
+        var theirs = await ViolentAsync(GridOf(other));
+        var ours = await ViolentAsync(GridOf(mine));
+        Assert.True(await Poll.UntilAsync(() => heard.Any(m => m.GetProperty("data").GetProperty("id").GetString() == ours), AlertApp.Limit), "the officer never heard their county's alert");
+        // Theirs went out before ours; by now it had been pushed, to other groups.
+        Assert.DoesNotContain(heard, m => m.GetProperty("data").GetProperty("id").GetString() == theirs);
+        Assert.All(heard, m => Assert.Contains(mine.Id, app.Hierarchy.PathToRoot(m.GetProperty("data").GetProperty("regionId").GetString()!).Select(a => a.Id)));
+        var missed = await hub.InvokeAsync<List<JsonElement>>("Resume", 0L);
+        Assert.DoesNotContain(missed, m => m.GetProperty("type").GetString() == "alert" && m.GetProperty("data").GetProperty("id").GetString() == theirs);
+
+        using (var outside = await app.SendAsync(HttpMethod.Get, $"/api/v1/alerts/{theirs}", cookie)) Assert.Equal(404, (int)outside.StatusCode);
+        using (var list = await app.SendAsync(HttpMethod.Get, "/api/v1/alerts?state=open", cookie))
+        {
+            var alerts = (await list.Content.ReadFromJsonAsync<JsonNode>())!["alerts"]!.AsArray();
+            Assert.Contains(alerts, a => (string?)a!["id"] == ours);
+            Assert.DoesNotContain(alerts, a => (string?)a!["id"] == theirs);
+        }
+        using (var outside = await app.SendAsync(HttpMethod.Get, $"/api/v1/alerts?regionId={other.Id}", cookie)) Assert.Equal(404, (int)outside.StatusCode);
+
+        JsonNode alert;
+        using (var read = await app.SendAsync(HttpMethod.Get, $"/api/v1/alerts/{ours}", cookie)) alert = (await read.Content.ReadFromJsonAsync<JsonNode>())!;
+        using var ack = await app.SendAsync(HttpMethod.Post, $"/api/v1/alerts/{ours}/ack", cookie, body: new JsonObject { ["version"] = (int)alert["version"]!, ["comment"] = "县综治中心已签收" });
+        Assert.Equal(200, (int)ack.StatusCode);
+        var acked = (await ack.Content.ReadFromJsonAsync<JsonNode>())!;
+        Assert.Equal((officer.UserName, mine.Name), ((string?)acked["acknowledgedBy"], (string?)acked["acknowledgedUnit"]));
+        using var theirAck = await app.SendAsync(HttpMethod.Post, $"/api/v1/alerts/{theirs}/ack", cookie, body: new JsonObject { ["version"] = 1, ["comment"] = "不是我的" });
+        Assert.Equal(404, (int)theirAck.StatusCode);
+    }
+}
