@@ -21,8 +21,9 @@ var shape = (args.ElementAtOrDefault(6) ?? "Dingxi") == "Small" ? CityShape.Smal
 var city = CityGenerator.Generate(shape, 7);
 var simulator = new DisputeSimulator(city, new SimulatorOptions { Seed = seed, KeepTruth = false });
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2 }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
-// Intake takes API keys only (issue 13): an admin creates one for kinds report, incident and person (POST /api/v1/apikeys).
-var apiKey = Environment.GetEnvironmentVariable("WARNING_API_KEY");
+// Intake takes API keys only (issue 13): a key with kinds report, incident and person (an admin creates one with
+// POST /api/v1/apikeys; a benchmark provisions its own and passes it as BENCH_API_KEY).
+var apiKey = Environment.GetEnvironmentVariable("WARNING_API_KEY") is { Length: > 0 } given ? given : Environment.GetEnvironmentVariable("BENCH_API_KEY");
 if (string.IsNullOrEmpty(apiKey))
 {
     Console.Error.WriteLine("set WARNING_API_KEY to a feed key with kinds report, incident and person (an admin creates one: POST /api/v1/apikeys)");
@@ -111,6 +112,10 @@ var consumers = lanes.Select(lane => Task.Run(async () =>
         }
     }
 })).ToArray();
+// LOAD_PROGRESS=1: a line on stderr every second, for a bench that runs this as background load and measures its rate.
+using var progress = Environment.GetEnvironmentVariable("LOAD_PROGRESS") == "1"
+    ? new Timer(_ => Console.Error.WriteLine($"progress {Interlocked.Read(ref sent)} {clock.Elapsed.TotalSeconds:F3}"), null, 1000, 1000)
+    : null;
 await producer;
 await Task.WhenAll(consumers);
 var elapsed = clock.Elapsed.TotalSeconds;

@@ -1,4 +1,7 @@
-// The console's front page: who is signed in, and where their role may go.
+// The console: who is signed in and where their role may go; for roles that may see alerts, the duty desk below.
+import { get, send } from "./api.js";
+import { t, applyTo, toggle, lang } from "./i18n.js";
+
 const $ = (id) => document.getElementById(id);
 const links = {
   commander: [["/screen/", "大屏 Big screen"], ["/meetings/", "研判会材料 Meeting packs"], ["/api/v1/cases", "案件 Cases (JSON)"], ["/api/v1/risk/model", "模型 Risk model"]],
@@ -10,7 +13,16 @@ const links = {
   admin: [["/meetings/", "研判会材料 Meeting packs"], ["/api/v1/users", "用户 Users"], ["/api/v1/apikeys", "接口密钥 API keys"], ["/api/v1/screens", "大屏令牌 Screen tokens"]],
 };
 
-const me = await (await fetch("/api/v1/auth/me", { credentials: "same-origin" })).json();
+const langButton = () => { $("lang").textContent = lang === "en" ? "中文" : "EN"; };
+$("lang").addEventListener("click", () => {
+  toggle();
+  langButton();
+  document.dispatchEvent(new Event("warning:lang"));
+});
+applyTo();
+langButton();
+
+const me = (await get("/api/v1/auth/me")).body;
 $("who").textContent = me.userName;
 $("role").textContent = me.role;
 $("region").textContent = me.regionName || me.regionId;
@@ -22,7 +34,14 @@ $("links").replaceChildren(...(links[me.role] || []).concat([["/scalar", "接口
 }));
 
 $("logout").addEventListener("click", async () => {
-  const token = (await (await fetch("/api/v1/auth/antiforgery", { credentials: "same-origin" })).json()).token;
-  await fetch("/api/v1/auth/logout", { method: "POST", credentials: "same-origin", headers: { "X-XSRF-TOKEN": token } });
+  await send("POST", "/api/v1/auth/logout");
   location.assign("/login");
 });
+
+// The service decides who may see alerts (and in which region); a role it turns away keeps the landing page alone.
+const probe = await get("/api/v1/alerts?state=open&limit=1");
+if (probe.status === 200) {
+  const { openDesk } = await import("./desk.js");
+  await openDesk(me);
+}
+document.body.dataset.ready = "true";
