@@ -1,5 +1,9 @@
 // The big screen: one SignalR connection that never gives up, numbers updated in place, nothing personal shown.
+// `?regionId=` shows one county or township as the whole screen; `?carousel=seconds` (or Screen:CarouselInterval) cycles
+// a city's counties, one page load each, as a Grafana playlist does.
 import { categoryName } from "./names.js";
+import { RiskMap, legend } from "./map.js";
+import { renderTrend, renderSituationCharts, trendUnavailable } from "./charts.js";
 
 const $ = (id) => document.getElementById(id);
 const fmt = (n) => (n ?? 0).toLocaleString("zh-CN");
@@ -20,8 +24,18 @@ let asOf = null;
 let spikingVillages = [];
 let lastAreas = [];
 
+const params = new URLSearchParams(location.search);
+const regionId = params.get("regionId");
+const map = new RiskMap($("map"));
+legend($("map-legend"));
+let mapLoaded = null;
+let view = regionId;
+let path = [];
+let carouselStarted = false;
+
 const connection = new signalR.HubConnectionBuilder()
-  .withUrl("/hubs/screen")
+  .withUrl(regionId ? `/hubs/screen?regionId=${encodeURIComponent(regionId)}` : "/hubs/screen")
+  // Forever: a null here would end reconnecting, and onclose starts again from scratch anyway.
   .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(30000, 1000 * 2 ** Math.min(ctx.previousRetryCount, 5)) })
   .build();
 
@@ -96,6 +110,12 @@ function renderSituation(snapshot) {
   $("kpi-high-risk-note").textContent = maxRisk > 0 ? `件 (高/极高) · 最高 ${(maxRisk * 100).toFixed(0)}%` : "件 (高/极高)";
   lastAreas = snapshot.areas || regions;
   renderAreas();
+  path = snapshot.path || [];
+  $("view-path").textContent = path.length ? path.map((step) => step.name).join(" › ") : regions.map((r) => r.name).join("、");
+  const childLevel = path.length ? ({ city: "区县", county: "乡镇(街道)", township: "村(社区)" })[path[path.length - 1].level] || "下级区域"
+    : regions.length === 1 ? "区县" : "区域";
+  renderSituationCharts(snapshot, childLevel);
+  $("kpi-high-risk").dataset.view = view ?? "";
 }
 
 // Counties (or the roots) side by side; a spiking village counts for every area on its path.
@@ -139,6 +159,7 @@ function renderSpikes(data) {
     ? `异常升高 (${data.day}) · ${spikingVillages.length} 村：${described.join("　")}${spikingVillages.length > 8 ? " …" : ""}`
     : "";
   renderAreas();
+  map.setSpikes(spikingVillages.map((v) => v.villageId));
 }
 
 function handle(message) {
@@ -153,6 +174,7 @@ function handle(message) {
   asOf = Math.max(asOf ?? 0, Date.parse(message.at));
   if (message.type === "situation") renderSituation(message.data);
   else if (message.type === "spikes") renderSpikes(message.data);
+  else if (message.type === "villages") map.update(message.data.villages);
   tick();
 }
 
@@ -168,15 +190,62 @@ async function resume() {
     if (feed.epoch !== epoch) forget(feed.epoch);
     utcOffsetMinutes = feed.utcOffsetMinutes;
     staleAfterMs = Math.max(10_000, 3000 * feed.refreshSeconds);
+    view = feed.view;
     // Caught up: as of now nothing is missing, even if nothing new came.
     dataAt = performance.now();
     feed.messages.forEach(handle);
     tick();
+    // Village changes are pushed one by one; after a gap (a restart, too long away) the map is read whole again.
+    // The map once per page; a failed load (the service went away meanwhile) is tried again at the next resume.
+    mapLoaded ??= map.load(regionId).then(loadTrend, (error) => { mapLoaded = null; throw error; });
+    await mapLoaded;
+    if (!feed.complete) map.setAll(await connection.invoke("Villages"));
+    startCarousel(feed.carouselSeconds);
   } catch {
     // Lost again: onreconnected or onclose follow and resume. Still connected: the service failed the call, so ask again.
     if (connection.state === signalR.HubConnectionState.Connected) setTimeout(resume, 5000);
   }
 }
+
+// A city screen's playlist: after the interval, the next county of the city (a fresh page: nothing piles up over days).
+function startCarousel(configured) {
+  if (carouselStarted) return;
+  const seconds = Number(params.get("carousel") ?? configured ?? 0);
+  if (!(seconds >= 5)) return;
+  carouselStarted = true;
+  setTimeout(async () => {
+    try {
+      const parent = path.length > 1 && path[path.length - 1].level === "county" ? path[path.length - 2].id : path.length ? path[path.length - 1].id : null;
+      const roots = parent ? null : await (await fetch("/api/v1/regions")).json();
+      const city = parent ?? roots?.[0]?.id;
+      const counties = await (await fetch(`/api/v1/regions/${encodeURIComponent(city)}/children`)).json();
+      const ids = counties.map((c) => c.id);
+      const next = ids[(ids.indexOf(regionId) + 1) % ids.length];
+      location.replace(`/screen/?regionId=${encodeURIComponent(next)}&carousel=${seconds}`);
+    } catch {
+      carouselStarted = false;
+    }
+  }, seconds * 1000);
+}
+
+async function loadTrend() {
+  try {
+    const status = await (await fetch("/api/v1/trends/status")).json();
+    if (!status.enabled) { trendUnavailable("未接入时序库 (InfluxDB)"); return; }
+    const region = view ?? (await (await fetch("/api/v1/regions")).json())[0]?.id;
+    if (!region) return;
+    const response = await fetch(`/api/v1/regions/${encodeURIComponent(region)}/trends?days=30&by=category`);
+    if (!response.ok) { trendUnavailable("趋势数据暂不可用"); return; }
+    $("trend-note").textContent = "";
+    renderTrend(await response.json(), "今日(进行中)");
+  } catch {
+    trendUnavailable("趋势数据暂不可用");
+  }
+}
+setInterval(loadTrend, 5 * 60 * 1000);
+
+// For tests and benches: what the map has drawn, read from the chart's own shapes.
+window.screenMap = { shapes: () => map.shapes(), fillOf: (id) => map.fillOf(id), timings: () => map.timings, ready: () => map.ready };
 
 connection.on("message", handle);
 connection.onreconnecting(() => setState("reconnecting", "重连中"));
