@@ -104,6 +104,7 @@ function renderSituation(snapshot) {
     tr.querySelector("td.bar div").style.width = `${(100 * v.open / max).toFixed(1)}%`;
     return tr;
   }));
+  fitCategories();
   const risk = (c) => (c.risk && c.risk.highRiskOpenCases) || 0;
   $("kpi-high-risk").textContent = fmt(sum(risk));
   const maxRisk = Math.max(0, ...regions.map((r) => (r.counts.risk && r.counts.risk.maxProbability) || 0));
@@ -136,17 +137,23 @@ function renderAreas() {
   fitAreas();
 }
 
-// A wall display cannot scroll: with many areas (Dingxi's seven counties) the rows shrink until every one is in view.
-function fitAreas() {
-  const list = $("regions");
-  let size = 1.2;
-  list.style.fontSize = `${size}vw`;
-  while (list.scrollHeight > list.clientHeight + 1 && size > 0.6) {
+// A wall display cannot scroll: with many rows (Dingxi's seven counties, twelve categories) the rows shrink until every
+// one is in view of its panel. Sizes in the screen's unit (screen.css: --u), so every wall size shrinks alike.
+function fit(element, start) {
+  const panel = element.closest(".panel");
+  const unit = Math.min(innerWidth / 100, innerHeight * 16 / 9 / 100);
+  const overflows = () => panel.scrollHeight > panel.clientHeight + 1 || element.scrollHeight > element.clientHeight + 1
+    || element.getBoundingClientRect().bottom > panel.getBoundingClientRect().bottom + 1;
+  let size = start;
+  element.style.fontSize = `${size * unit}px`;
+  while (overflows() && size > 0.45) {
     size -= 0.05;
-    list.style.fontSize = `${size}vw`;
+    element.style.fontSize = `${size * unit}px`;
   }
 }
-window.addEventListener("resize", fitAreas);
+const fitAreas = () => fit($("regions"), 0.95);
+const fitCategories = () => fit($("categories"), 0.9);
+window.addEventListener("resize", () => { fitAreas(); fitCategories(); });
 
 function renderSpikes(data) {
   spikingVillages = data.villages || [];
