@@ -51,7 +51,8 @@ try
         sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiveFeed>>(), shared: cluster.Enabled));
     builder.Services.AddHostedService<SituationBroadcaster>();
     builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
-    builder.Services.AddHostedService<DemoFeed>();
+    builder.Services.AddSingleton<DemoFeed>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoFeed>());
     builder.Services.AddRiskRetraining(config);
     builder.Services.AddRiskRescoring(config);
     builder.Services.AddSpikeScan(config);

@@ -44,7 +44,7 @@ public sealed class LiveOptions
 /// changed, and its share of the spike scan. Each goes to that view's screens only.
 /// </summary>
 public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, ScreenViews screens, AreaHierarchy hierarchy, IGrainFactory grains,
-    Microsoft.Extensions.Options.IOptions<LiveOptions> options, BackgroundLoops loops, ILogger<SituationBroadcaster> logger) : BackgroundService
+    Simulator.DemoFeed demo, Microsoft.Extensions.Options.IOptions<LiveOptions> options, BackgroundLoops loops, ILogger<SituationBroadcaster> logger) : BackgroundService
 {
     public const string LoopName = "situationPush";
 
@@ -182,7 +182,7 @@ public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, S
         var areas = await Task.WhenAll(shown.Select(DescribeAsync));
         var townships = await Task.WhenAll(top.SelectMany(a => hierarchy.Descendants(a.Id, AreaLevel.Township)).Select(DescribeAsync));
         var path = view is null ? [] : hierarchy.PathToRoot(view).Reverse().Select(a => new ViewStep(a.Id, a.Name, a.Level.ToString().ToLowerInvariant())).ToArray();
-        return new SituationSnapshot(applier.AppliedSeq, regions, areas) { Path = path, Townships = townships };
+        return new SituationSnapshot(applier.AppliedSeq, regions, areas) { Path = path, Townships = townships, Demo = demo.Situation() };
     }
 
     private async Task<SituationRegion> DescribeAsync(Area area) => new(area.Id, area.Name, await grains.For(area).GetCounts());
@@ -197,6 +197,9 @@ public sealed record SituationSnapshot(long AppliedSeq, IReadOnlyList<SituationR
 
     /// <summary>The townships under the view, for screening compliance by township.</summary>
     public IReadOnlyList<SituationRegion> Townships { get; init; } = [];
+
+    /// <summary>Set while the accelerated demo feed runs: the screen shows the simulated clock and labels "today".</summary>
+    public Simulator.DemoFeed.DemoSituation? Demo { get; init; }
 }
 
 public sealed record ViewStep(string Id, string Name, string Level);

@@ -72,7 +72,7 @@ function tick() {
     else setState("live", "实时");
   }
 }
-setInterval(tick, 1000);
+setInterval(() => { tick(); tickDemo(); }, 1000);
 
 function renderSituation(snapshot) {
   const regions = snapshot.regions || [];
@@ -117,6 +117,30 @@ function renderSituation(snapshot) {
     : regions.length === 1 ? "区县" : "区域";
   renderSituationCharts(snapshot, childLevel);
   $("kpi-high-risk").dataset.view = view ?? "";
+  renderDemo(snapshot.demo);
+}
+
+// The accelerated demo packs many simulated days into the service's one civil "today": say so next to the figures and
+// show the simulated clock, so that nobody walking past takes a demo's "today" for a real day's.
+let demo = null;
+function renderDemo(situation) {
+  demo = situation ? { ...situation, receivedAt: Date.now(), simulatedAt: Date.parse(situation.simulatedNow) } : null;
+  $("simulated").hidden = !demo;
+  document.querySelectorAll("[data-demo-note]").forEach((e) => e.remove());
+  if (!demo) return;
+  const note = document.createElement("small");
+  note.dataset.demoNote = "";
+  note.className = "demo-note";
+  note.textContent = ` · 演示: 含约 ${demo.simulatedDaysToday} 个模拟日`;
+  for (const id of ["kpi-today", "kpi-resolved"]) $(id).parentElement.querySelector("small").append(note.cloneNode(true));
+  tickDemo();
+}
+
+function tickDemo() {
+  if (!demo || utcOffsetMinutes == null) return;
+  const at = civil(demo.simulatedAt + (Date.now() - demo.receivedAt) * demo.speed);
+  $("simulated").textContent = `演示数据 · 时间加速 ×${demo.speed} · 模拟时钟 ${at.day} ${at.time.slice(0, 5)}`;
+  $("simulated").dataset.day = at.day;
 }
 
 // Counties (or the roots) side by side; a spiking village counts for every area on its path.
