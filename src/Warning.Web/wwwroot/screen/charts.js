@@ -10,7 +10,8 @@ const grid = () => ({ left: unit() * 0.6, right: unit() * 1.2, top: unit() * 1.6
 
 function chartOn(id) {
   const element = document.getElementById(id);
-  const chart = echarts.init(element, null, { renderer: "canvas" });
+  // SVG: a few dozen shapes each, and their labels are text a test can read and measure.
+  const chart = echarts.init(element, null, { renderer: "svg" });
   new ResizeObserver(() => chart.resize()).observe(element);
   return chart;
 }
@@ -24,10 +25,16 @@ const complianceChart = chartOn("compliance-chart");
  * Completed days as stacked areas; today, still filling up, as a pale bar of its own beside them: a partial day drawn
  * on the line would read as a collapse at the right edge.
  */
+let lastTrend;
 export function renderTrend(trend, todayLabel) {
+  const key = JSON.stringify(trend.series);
+  if (key === lastTrend) return;
+  lastTrend = key;
   const series = trend.series.slice(0, 6);
   const days = series.length ? series[0].points.map((p) => p.day) : [];
   const last = days.length - 1;
+  // A few dates, and always today's label: the partial day must say that it is one.
+  const step = Math.max(1, Math.ceil(days.length / 5));
   const areas = series.map((s, i) => ({
     name: categoryName(s.key), type: "line", stack: "done", areaStyle: { opacity: 0.35 }, symbol: "none", smooth: false,
     lineStyle: { width: Math.max(1, unit() * 0.08) }, color: palette[i % palette.length],
@@ -38,9 +45,10 @@ export function renderTrend(trend, todayLabel) {
     barWidth: "60%", data: s.points.map((p, j) => (j === last ? p.value : null)),
   }));
   trendChart.setOption({
-    animation: false, grid: { ...grid(), top: unit() * 2.2 },
-    legend: { top: 0, textStyle: axisText(), itemWidth: unit() * 0.9, itemHeight: unit() * 0.5, data: series.map((s) => categoryName(s.key)) },
-    xAxis: { type: "category", data: days.map((d, j) => (j === last ? `${todayLabel}` : d.slice(5))), axisLabel: { ...axisText(), interval: "auto" },
+    animation: false, grid: { ...grid(), top: unit() * 2.2, right: unit() * 2.2 },
+    legend: { top: 0, textStyle: axisText(), itemWidth: unit() * 0.9, itemHeight: unit() * 0.5, data: series.map((s) => categoryName(s.key)),
+      formatter: (name) => `${name} ${series.find((s) => categoryName(s.key) === name)?.total ?? ""}` },
+    xAxis: { type: "category", data: days.map((d, j) => (j === last ? `${todayLabel}` : d.slice(5))), axisLabel: { ...axisText(), interval: (i) => i === last || (i % step === 0 && last - i >= step / 2) },
       axisLine: { lineStyle: { color: "#1d3260" } } },
     yAxis: { type: "value", axisLabel: axisText(), splitLine: { lineStyle: { color: "#1d3260" } } },
     series: [...areas, ...partial],
@@ -78,19 +86,31 @@ function risingFromTrend(trend) {
 }
 
 export function trendUnavailable(text) {
+  lastTrend = undefined;
   trendChart.clear();
   risingChart.clear();
   document.getElementById("trend-note").textContent = text;
 }
 
+// Built once, then only the data merged in, and only when it changed: a full setOption on every push (five a second
+// when reports pour in) grew the page's heap without end (ScreenSoakTests).
 function bars(chart, rows, color) {
-  chart.setOption({
-    animation: false, grid: grid(),
-    xAxis: { type: "value", max: 100, axisLabel: { ...axisText(), formatter: "{value}%" }, splitLine: { lineStyle: { color: "#1d3260" } } },
-    yAxis: { type: "category", data: rows.map((r) => r.name), axisLabel: { ...axisText(), width: unit() * 7, overflow: "truncate" } },
-    series: [{ type: "bar", data: rows.map((r) => (r.value == null ? null : +(r.value * 100).toFixed(1))), itemStyle: { color },
-      label: { show: true, position: "right", color: "#d8e4ff", fontSize: Math.round(unit() * 0.7), formatter: (p) => (p.value == null ? "–" : `${p.value}%`) } }],
-  }, { notMerge: true });
+  const key = JSON.stringify(rows);
+  if (chart.lastKey === key) return;
+  const labels = rows.map((r) => r.name);
+  const values = rows.map((r) => (r.value == null ? null : +(r.value * 100).toFixed(1)));
+  if (chart.lastKey === undefined) {
+    chart.setOption({
+      animation: false, grid: grid(),
+      xAxis: { type: "value", max: 100, axisLabel: { ...axisText(), formatter: "{value}%" }, splitLine: { lineStyle: { color: "#1d3260" } } },
+      yAxis: { type: "category", data: labels, axisLabel: { ...axisText(), width: unit() * 7, overflow: "truncate" } },
+      series: [{ type: "bar", data: values, itemStyle: { color },
+        label: { show: true, position: "right", color: "#d8e4ff", fontSize: Math.round(unit() * 0.7), formatter: (p) => (p.value == null ? "–" : `${p.value}%`) } }],
+    });
+  } else {
+    chart.setOption({ yAxis: { data: labels }, series: [{ data: values }] });
+  }
+  chart.lastKey = key;
   chart.getDom().dataset.bars = String(rows.length);
 }
 

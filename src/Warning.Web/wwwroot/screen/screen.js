@@ -1,7 +1,7 @@
 // The big screen: one SignalR connection that never gives up, numbers updated in place, nothing personal shown.
 // `?regionId=` shows one county or township as the whole screen; `?carousel=seconds` (or Screen:CarouselInterval) cycles
 // a city's counties, one page load each, as a Grafana playlist does.
-import { categoryName } from "./names.js";
+import { categoryName, categoryNames } from "./names.js";
 import { RiskMap, legend } from "./map.js";
 import { renderTrend, renderSituationCharts, trendUnavailable } from "./charts.js";
 
@@ -86,13 +86,14 @@ function renderSituation(snapshot) {
   $("kpi-screening").textContent = screening && screening.rate != null ? (screening.rate * 100).toFixed(1) + "%" : "–";
   $("kpi-screening-note").textContent = screening ? `${fmt(screening.compliant)} / ${fmt(screening.grids)} 个网格` : "";
 
-  const byCategory = new Map();
+  // Every category always has its row (zeros until it has cases): the table keeps its shape on the wall for days.
+  const byCategory = new Map(Object.keys(categoryNames).map((c) => [c, { open: 0, today: 0, last30Days: 0 }]));
   for (const r of regions) for (const c of r.counts.byCategory) {
     const acc = byCategory.get(c.category) || { open: 0, today: 0, last30Days: 0 };
     acc.open += c.open; acc.today += c.today; acc.last30Days += c.last30Days;
     byCategory.set(c.category, acc);
   }
-  const rows = [...byCategory.entries()].sort((a, b) => b[1].open - a[1].open);
+  const rows = [...byCategory.entries()].sort((a, b) => b[1].open - a[1].open || b[1].last30Days - a[1].last30Days);
   const max = Math.max(1, ...rows.map(([, v]) => v.open));
   const body = document.querySelector("#categories tbody");
   body.replaceChildren(...rows.map(([category, v]) => {
@@ -268,7 +269,7 @@ async function loadTrend() {
     const response = await fetch(`/api/v1/regions/${encodeURIComponent(region)}/trends?days=30&by=category`);
     if (!response.ok) { trendUnavailable("趋势数据暂不可用"); return; }
     $("trend-note").textContent = "";
-    renderTrend(await response.json(), "今日(进行中)");
+    renderTrend(await response.json(), "今日\n(进行中)");
   } catch {
     trendUnavailable("趋势数据暂不可用");
   }
@@ -276,7 +277,7 @@ async function loadTrend() {
 setInterval(loadTrend, 5 * 60 * 1000);
 
 // For tests and benches: what the map has drawn, read from the chart's own shapes.
-window.screenMap = { shapes: () => map.shapes(), fillOf: (id) => map.fillOf(id), timings: () => map.timings, ready: () => map.ready };
+window.screenMap = { shapes: () => map.shapes(), fillOf: (id) => map.fillOf(id), villageIds: () => map.villageIds, timings: () => map.timings, ready: () => map.ready };
 
 connection.on("message", handle);
 connection.onreconnecting(() => setState("reconnecting", "重连中"));
