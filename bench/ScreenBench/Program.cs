@@ -80,7 +80,7 @@ async Task<Result> MeasureAsync(string shape, int seed, bool latency)
         {
             if (load > 0) await page.ReloadAsync();
             await page.WaitForFunctionAsync("() => window.screenMap && window.screenMap.ready() && window.screenMap.timings().renderMs !== undefined", null, new() { Timeout = 600_000, PollingInterval = 100 });
-            var t = await page.EvaluateAsync<JsonElement>("() => window.screenMap.timings()");
+            var t = JsonDocument.Parse(await page.EvaluateAsync<string>("() => JSON.stringify(window.screenMap.timings())")).RootElement;
             fetches.Add(t.GetProperty("fetchMs").GetDouble());
             renders.Add(t.GetProperty("renderMs").GetDouble());
             villages = t.GetProperty("villages").GetInt32();
@@ -131,7 +131,7 @@ async Task<Result> MeasureAsync(string shape, int seed, bool latency)
         var until = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < until)
         {
-            seen = JsonSerializer.Deserialize<Dictionary<string, long>>((await page.EvaluateAsync<JsonElement>("() => window.recoloured")).GetRawText())!;
+            seen = JsonSerializer.Deserialize<Dictionary<string, long>>(await page.EvaluateAsync<string>("() => JSON.stringify(window.recoloured)"))!;
             if (seen.Count >= targets.Length) break;
             await Task.Delay(500);
         }

@@ -54,6 +54,7 @@ public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, S
     private readonly Dictionary<string, VillageRisk> _villagesSent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _spikesSent = new(StringComparer.Ordinal);
     private readonly HashSet<string> _described = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SituationRegion[]> _townships = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,6 +71,11 @@ public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, S
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var views = screens.Watched;
+            // A view nobody watches any more is forgotten: when a screen opens on it again, it is described at once.
+            var watched = views.Select(Key).ToHashSet(StringComparer.Ordinal);
+            _described.RemoveWhere(k => !watched.Contains(k));
+            foreach (var gone in _townships.Keys.Where(k => !watched.Contains(k)).ToArray()) _townships.TryRemove(gone, out _);
+            foreach (var gone in _spikesSent.Keys.Where(k => !watched.Contains(k)).ToArray()) _spikesSent.Remove(gone);
             var due = Stopwatch.GetElapsedTime(lastPush) >= options.Value.RefreshInterval;
             if (Stopwatch.GetElapsedTime(lastSweep) >= options.Value.VillageSweepInterval)
             {
@@ -88,6 +94,9 @@ public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, S
                 {
                     foreach (var view in changed || due ? views : fresh)
                     {
+                        // Townships (a hundred in Dingxi) only change their screening compliance by the hour: read at each
+                        // refresh, not at each push, which comes five times a second when reports pour in.
+                        if (due || !_townships.ContainsKey(Key(view))) _townships[Key(view)] = await TownshipsAsync(view);
                         await feed.PublishAsync("situation", await SnapshotAsync(view), view);
                         _described.Add(Key(view));
                     }
@@ -180,10 +189,13 @@ public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, S
         // A wall display of one city wants its counties side by side, not the city again.
         var shown = top.Count == 1 ? hierarchy.ChildrenOf(top[0].Id) : top;
         var areas = await Task.WhenAll(shown.Select(DescribeAsync));
-        var townships = await Task.WhenAll(top.SelectMany(a => hierarchy.Descendants(a.Id, AreaLevel.Township)).Select(DescribeAsync));
+        var townships = _townships.TryGetValue(Key(view), out var known) ? known : await TownshipsAsync(view);
         var path = view is null ? [] : hierarchy.PathToRoot(view).Reverse().Select(a => new ViewStep(a.Id, a.Name, a.Level.ToString().ToLowerInvariant())).ToArray();
         return new SituationSnapshot(applier.AppliedSeq, regions, areas) { Path = path, Townships = townships, Demo = demo.Situation() };
     }
+
+    private Task<SituationRegion[]> TownshipsAsync(string? view) =>
+        Task.WhenAll((view is null ? hierarchy.Roots : [hierarchy[view]]).SelectMany(a => hierarchy.Descendants(a.Id, AreaLevel.Township)).Select(DescribeAsync));
 
     private async Task<SituationRegion> DescribeAsync(Area area) => new(area.Id, area.Name, await grains.For(area).GetCounts());
 }
