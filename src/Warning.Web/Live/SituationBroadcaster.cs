@@ -92,6 +92,8 @@ public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, S
             // A grain call that times out is a TaskCanceledException too: it must fail this push, not end the loop.
             if (!await loops.RunStepAsync(LoopName, async _ =>
                 {
+                    // The map first: a village's colour is what a report must change within a second.
+                    await PushVillagesAsync(views);
                     foreach (var view in changed || due ? views : fresh)
                     {
                         // Townships (a hundred in Dingxi) only change their screening compliance by the hour: read at each
@@ -100,7 +102,6 @@ public sealed class SituationBroadcaster(IngestApplier applier, LiveFeed feed, S
                         await feed.PublishAsync("situation", await SnapshotAsync(view), view);
                         _described.Add(Key(view));
                     }
-                    await PushVillagesAsync(views);
                     foreach (var view in spikesDue)
                     {
                         await feed.PublishAsync("spikes", SpikesOf(spikes, view), view);

@@ -171,7 +171,7 @@ function fit(element, start) {
     || element.getBoundingClientRect().bottom > panel.getBoundingClientRect().bottom + 1;
   let size = start;
   element.style.fontSize = `${size * unit}px`;
-  while (overflows() && size > 0.45) {
+  while (overflows() && size > 0.35) {
     size -= 0.05;
     element.style.fontSize = `${size * unit}px`;
   }
