@@ -26,4 +26,6 @@ fi
 
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 command -v npm >/dev/null || { echo "Node.js and npm are required for the browser libraries" >&2; exit 1; }
-[ -e src/Warning.Web/node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] || (cd src/Warning.Web && npm ci --no-audit --no-fund)
+# Every browser library the pages load: a clone whose node_modules predates one of them installs again.
+{ [ -e src/Warning.Web/node_modules/@microsoft/signalr/dist/browser/signalr.min.js ] && [ -e src/Warning.Web/node_modules/echarts/dist/echarts.min.js ]; } \
+  || (cd src/Warning.Web && npm ci --no-audit --no-fund)

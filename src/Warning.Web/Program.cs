@@ -49,13 +49,14 @@ try
     var signalR = builder.Services.AddSignalR().AddJsonProtocol(o => WarningJson.Configure(o.PayloadSerializerOptions));
     var cluster = config.GetSection(ClusterModeOptions.Section).Get<ClusterModeOptions>() ?? new ClusterModeOptions();
     if (cluster.Enabled && !string.IsNullOrWhiteSpace(cluster.Redis)) signalR.AddWarningBackplane(cluster.Redis, config);
-    builder.Services.Configure<LiveOptions>(config.GetSection(LiveOptions.Section));
+    builder.Services.AddLiveScreens(config);
     builder.Services.AddSingleton(sp => new LiveFeed(sp.GetRequiredService<Microsoft.AspNetCore.SignalR.IHubContext<ScreenHub>>(),
         sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LiveFeed>>(), shared: cluster.Enabled));
     builder.Services.AddHostedService<SituationBroadcaster>();
     builder.Services.AddWarningAlerts(config);
     builder.Services.Configure<DemoFeedOptions>(config.GetSection(DemoFeedOptions.Section));
-    builder.Services.AddHostedService<DemoFeed>();
+    builder.Services.AddSingleton<DemoFeed>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoFeed>());
     builder.Services.AddRiskRetraining(config);
     builder.Services.AddRiskRescoring(config);
     builder.Services.AddSpikeScan(config);

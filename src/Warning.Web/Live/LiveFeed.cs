@@ -4,9 +4,14 @@ namespace Warning.Web.Live;
 
 /// <summary>
 /// A message pushed to screens; <see cref="Seq"/> lets a reconnecting client ask for what it missed, <see cref="Epoch"/>
-/// says which process's feed numbered it.
+/// says which process's feed numbered it. <see cref="View"/> is the area whose subtree it describes (null: the whole
+/// hierarchy): only screens watching that view receive it, so a county's kiosk never gets the city's figures.
 /// </summary>
-public sealed record LiveMessage(long Epoch, long Seq, string Type, DateTimeOffset At, object Data);
+public sealed record LiveMessage(long Epoch, long Seq, string Type, DateTimeOffset At, object Data)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? View { get; init; }
+}
 
 /// <summary>
 /// Numbers every live message and keeps the last ones, so a screen that lost its connection for a while catches up
@@ -18,7 +23,7 @@ public sealed class LiveFeed
     private readonly IHubContext<ScreenHub> _hub;
     private readonly TimeProvider _time;
     private readonly LinkedList<LiveMessage> _recent = new();
-    private readonly Dictionary<string, LiveMessage> _latestByType = new();
+    private readonly Dictionary<(string Type, string? View), LiveMessage> _latestByType = new();
     private long _seq;
 
     private readonly bool _shared;
@@ -54,25 +59,29 @@ public sealed class LiveFeed
     /// <summary>This process's feed: its start time in unix milliseconds. A client that sees another one forgets its sequence numbers.</summary>
     public long Epoch { get; }
 
-    public async Task PublishAsync(string type, object data)
+    /// <summary>The SignalR group of the screens watching <paramref name="view"/> (null: the whole hierarchy).</summary>
+    public static string GroupOf(string? view) => "view:" + (view ?? "*");
+
+    /// <summary>Numbers and sends a message to the screens watching <paramref name="view"/>, and only to them.</summary>
+    public async Task PublishAsync(string type, object data, string? view = null)
     {
         LiveMessage message;
         lock (_recent)
         {
             _seq = _shared ? Math.Max(_seq + 1, Microseconds()) : _seq + 1;
-            message = new LiveMessage(Epoch, _seq, type, _time.GetUtcNow(), data);
+            message = new LiveMessage(Epoch, _seq, type, _time.GetUtcNow(), data) { View = view };
             _recent.AddLast(message);
             if (_recent.Count > Kept) _recent.RemoveFirst();
-            _latestByType[type] = message;
+            _latestByType[(type, view)] = message;
         }
         if (!_shared)
         {
-            await _hub.Clients.All.SendAsync("message", message);
+            await _hub.Clients.Group(GroupOf(view)).SendAsync("message", message);
             return;
         }
         try
         {
-            await _hub.Clients.All.SendAsync("message", message);
+            await _hub.Clients.Group(GroupOf(view)).SendAsync("message", message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -82,23 +91,28 @@ public sealed class LiveFeed
         }
     }
 
-    /// <summary>Messages after <paramref name="lastSeq"/>; if some were already dropped, the latest of each type instead.</summary>
-    public IReadOnlyList<LiveMessage> Since(long lastSeq)
+    /// <summary>Messages of <paramref name="view"/> after <paramref name="lastSeq"/>; if some were already dropped, the latest of each type instead.</summary>
+    public IReadOnlyList<LiveMessage> Since(long lastSeq, string? view = null) => Resume(lastSeq, view).Messages;
+
+    /// <summary>As <see cref="Since(long, string?)"/> when <paramref name="epoch"/> is this feed's; a number from another feed means nothing here, so the latest of each type.</summary>
+    public IReadOnlyList<LiveMessage> Since(long epoch, long lastSeq, string? view = null) => Resume(epoch, lastSeq, view).Messages;
+
+    /// <summary>What <see cref="Since(long, long, string?)"/> returns, and whether it is everything since the number (false: only the latest of each type, a gap).</summary>
+    public (IReadOnlyList<LiveMessage> Messages, bool Complete) Resume(long epoch, long lastSeq, string? view)
+    {
+        if (epoch == Epoch) return Resume(lastSeq, view);
+        lock (_recent) return (LatestOfEachType(view), false);
+    }
+
+    private (IReadOnlyList<LiveMessage> Messages, bool Complete) Resume(long lastSeq, string? view)
     {
         lock (_recent)
         {
             if (_recent.First is { } oldest && lastSeq >= oldest.Value.Seq - 1 && lastSeq <= _seq)
-                return _recent.Where(m => m.Seq > lastSeq).ToArray();
-            return LatestOfEachType();
+                return (_recent.Where(m => m.Seq > lastSeq && m.View == view).ToArray(), true);
+            return (LatestOfEachType(view), false);
         }
     }
 
-    /// <summary>As <see cref="Since(long)"/> when <paramref name="epoch"/> is this feed's; a number from another feed means nothing here, so the latest of each type.</summary>
-    public IReadOnlyList<LiveMessage> Since(long epoch, long lastSeq)
-    {
-        if (epoch == Epoch) return Since(lastSeq);
-        lock (_recent) return LatestOfEachType();
-    }
-
-    private LiveMessage[] LatestOfEachType() => _latestByType.Values.OrderBy(m => m.Seq).ToArray();
+    private LiveMessage[] LatestOfEachType(string? view) => _latestByType.Values.Where(m => m.View == view).OrderBy(m => m.Seq).ToArray();
 }

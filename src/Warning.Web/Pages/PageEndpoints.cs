@@ -22,12 +22,18 @@ public static class PageEndpoints
         var pages = app.MapGroup("").WithTags("Pages").ExcludeFromDescription();
         pages.MapGet("/", () => Results.Redirect("/screen/")).AllowAnonymous();
         pages.MapGet("/login", Page("login/index.html")).AllowAnonymous();
-        pages.MapGet("/screen/", Page("screen/index.html")).RequireAuthorization(Policies.Aggregates);
-        pages.MapGet("/screen/index.html", Page("screen/index.html")).RequireAuthorization(Policies.Aggregates);
+        pages.MapGet("/screen/", ScreenPage).RequireAuthorization(Policies.Aggregates);
+        pages.MapGet("/screen/index.html", ScreenPage).RequireAuthorization(Policies.Aggregates);
         pages.MapGet("/console/", Page("console/index.html")).RequireAuthorization(Policies.SignedIn);
         pages.MapGet("/meetings/", Page("meetings/index.html")).RequireAuthorization(Policies.Meetings);
         return app;
     }
+
+    /// <summary>The big screen, of the whole scope or of one county or township in it (<c>?regionId=</c>); any other id is a 404.</summary>
+    private static IResult ScreenPage(HttpContext http, IWebHostEnvironment env, Warning.Analytics.Hierarchy.AreaHierarchy hierarchy, string? regionId) =>
+        Live.ScreenOptions.TryViewOf(hierarchy, RegionScope.Of(http), string.IsNullOrEmpty(regionId) ? null : regionId, out _)
+            ? Page("screen/index.html")(env)
+            : Problems.NotFound("regionId", $"no region '{regionId}' to show on a screen");
 
     private static Func<IWebHostEnvironment, IResult> Page(string file) => env =>
         env.WebRootFileProvider.GetFileInfo(file) is { Exists: true } info

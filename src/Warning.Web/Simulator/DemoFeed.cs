@@ -46,6 +46,20 @@ public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hi
     /// <summary>The live feed's simulated now; null before it starts.</summary>
     public DateTimeOffset? SimulatedNow => _clock?.At(time.GetUtcNow());
 
+    /// <summary>
+    /// What a screen must say of the demo so that nobody walking past takes its figures for a real day's: the simulated
+    /// clock, the speed, and how many simulated days the service's (wall-clock) "today" already holds. Null when the
+    /// live feed is not running.
+    /// </summary>
+    public DemoSituation? Situation()
+    {
+        if (_clock is not { } c) return null;
+        var now = time.GetUtcNow();
+        var midnight = new DateTimeOffset(clock.Today.ToDateTime(TimeOnly.MinValue), clock.UtcOffset);
+        var since = now - (c.WallStart > midnight ? c.WallStart : midnight);
+        return new DemoSituation(c.Speed, c.At(now), Math.Round(since.TotalDays * c.Speed, 1));
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
@@ -183,6 +197,9 @@ public sealed class DemoFeed(IOptions<DemoFeedOptions> options, AreaHierarchy hi
         SimulatedScreening s => s.Round,
         _ => throw new InvalidOperationException(e.GetType().Name),
     };
+
+    /// <param name="SimulatedDaysToday">Simulated days whose events the service's "today" counts (the accelerated demo packs them into one civil day).</param>
+    public sealed record DemoSituation(double Speed, DateTimeOffset SimulatedNow, double SimulatedDaysToday);
 
     /// <summary>The simulated moment at a wall-clock moment, as <see cref="DisputeSimulator.RunRealTime(DateTimeOffset, double, TimeProvider, CancellationToken)"/> paces it.</summary>
     private sealed record DemoClock(DateTimeOffset SimulatedStart, DateTimeOffset WallStart, double Speed)

@@ -21,7 +21,7 @@ public sealed record SpikeScanSummary(DateOnly Day, int Villages, int Signals, i
 /// applying) sets each village grain's spike state, which case scoring and the screens read.
 /// </summary>
 /// <param name="timeSeries">Registered only when InfluxDB is on (<c>Influx:Enabled</c>).</param>
-public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grains, LiveFeed feed, IOptions<SpikeOptions> options, WarningClock clock,
+public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grains, ScreenViews screens, IOptions<SpikeOptions> options, WarningClock clock,
     ILogger<SpikeScanService> log, TimeSeriesFeed? timeSeries = null)
 {
     private readonly SpikeDetector _villageDetector = new(options.Value);
@@ -58,14 +58,9 @@ public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grai
             // The screens get the day's spiking villages as a message of their own (no names of people: ids, counts).
             // Names and ancestor ids let a screen say where, and count spiking villages per county, without asking again.
             timeSeries?.RecordSpikeScan(day, clock.UtcOffset, states);
-            await feed.PublishAsync("spikes", new { day, villages = states.OrderBy(s => s.Key, StringComparer.Ordinal)
-                .Select(s => new
-                {
-                    villageId = s.Key,
-                    name = hierarchy[s.Key].Name,
-                    path = hierarchy.PathToRoot(s.Key).Select(a => a.Id).ToArray(),
-                    active = s.Value.Active,
-                }).ToArray() });
+            screens.SetSpikes(day, states.OrderBy(s => s.Key, StringComparer.Ordinal)
+                .Select(s => new SpikingVillage(s.Key, hierarchy[s.Key].Name, hierarchy.PathToRoot(s.Key).Select(a => a.Id).ToArray(), s.Value.Active))
+                .ToArray());
         }
 
         var summary = new SpikeScanSummary(day, _villages.Length, scan.Findings.Count, states.Count, watch.Elapsed, states);

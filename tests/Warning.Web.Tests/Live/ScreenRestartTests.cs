@@ -44,6 +44,20 @@ public sealed class ScreenRestartTests(ITestOutputHelper output)
             await ScreenAgreesAsync(page, second);
             await page.WaitForSelectorAsync("#connection[data-state=live]", new() { Timeout = 60_000 });
             await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "warning-screen-restart.png") });
+
+            // The screen that lived through the kill shows what a screen loaded afresh shows: figures and map alike.
+            var fresh = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1920, Height = 1080 } });
+            await fresh.GotoAsync(second.BaseUrl + "/screen/");
+            await fresh.WaitForSelectorAsync("#connection[data-state=live]", new() { Timeout = 60_000 });
+            const string shown = @"() => JSON.stringify({
+                kpis: [...document.querySelectorAll('.kpi output')].map(o => o.textContent),
+                villages: window.screenMap && window.screenMap.ready() ? [...new Set(window.screenMap.villageIds())].map(id => id + ':' + window.screenMap.fillOf(id)) : null })";
+            string? old = null, now = null;
+            Assert.True(await Poll.UntilAsync(async () =>
+            {
+                (old, now) = (await page.EvaluateAsync<string>(shown), await fresh.EvaluateAsync<string>(shown));
+                return old == now && !old.Contains("null");
+            }, TimeSpan.FromSeconds(60)), $"the screen through the restart shows {old}, a fresh one {now}");
         }
         finally
         {

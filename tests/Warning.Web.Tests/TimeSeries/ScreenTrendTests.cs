@@ -41,7 +41,8 @@ public sealed class ScreenTrendTests(InfluxServer server) : IClassFixture<Influx
         page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add(m.Text); };
         await page.GotoAsync(service.BaseUrl + "/screen/");
         await page.WaitForSelectorAsync("[data-testid=trend-chart][data-series='3']", new() { State = WaitForSelectorState.Attached, Timeout = 15_000 });
-        Assert.Equal(3, await page.Locator("[data-testid=trend-chart] polyline").CountAsync());
+        // ECharts in SVG: a stacked area (a path) per category, and one legend entry each with its 30-day total.
+        Assert.True(await page.Locator("[data-testid=trend-chart] path").CountAsync() >= 3);
         var labels = await page.Locator("[data-testid=trend-chart] text").AllTextContentsAsync();
         Assert.Contains("债务 2", labels);
         Assert.Contains("土地 1", labels);

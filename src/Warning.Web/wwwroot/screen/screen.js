@@ -1,5 +1,9 @@
 // The big screen: one SignalR connection that never gives up, numbers updated in place, nothing personal shown.
-import { categoryName } from "./names.js";
+// `?regionId=` shows one county or township as the whole screen; `?carousel=seconds` (or Screen:CarouselInterval) cycles
+// a city's counties, one page load each, as a Grafana playlist does.
+import { categoryName, categoryNames } from "./names.js";
+import { RiskMap, legend } from "./map.js";
+import { renderTrend, renderSituationCharts, trendUnavailable } from "./charts.js";
 
 const $ = (id) => document.getElementById(id);
 const fmt = (n) => (n ?? 0).toLocaleString("zh-CN");
@@ -20,8 +24,18 @@ let asOf = null;
 let spikingVillages = [];
 let lastAreas = [];
 
+const params = new URLSearchParams(location.search);
+const regionId = params.get("regionId");
+const map = new RiskMap($("map"));
+legend($("map-legend"));
+let mapLoaded = null;
+let view = regionId;
+let path = [];
+let carouselStarted = false;
+
 const connection = new signalR.HubConnectionBuilder()
-  .withUrl("/hubs/screen")
+  .withUrl(regionId ? `/hubs/screen?regionId=${encodeURIComponent(regionId)}` : "/hubs/screen")
+  // Forever: a null here would end reconnecting, and onclose starts again from scratch anyway.
   .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(30000, 1000 * 2 ** Math.min(ctx.previousRetryCount, 5)) })
   .build();
 
@@ -58,7 +72,7 @@ function tick() {
     else setState("live", "实时");
   }
 }
-setInterval(tick, 1000);
+setInterval(() => { tick(); tickDemo(); }, 1000);
 
 function renderSituation(snapshot) {
   const regions = snapshot.regions || [];
@@ -72,13 +86,14 @@ function renderSituation(snapshot) {
   $("kpi-screening").textContent = screening && screening.rate != null ? (screening.rate * 100).toFixed(1) + "%" : "–";
   $("kpi-screening-note").textContent = screening ? `${fmt(screening.compliant)} / ${fmt(screening.grids)} 个网格` : "";
 
-  const byCategory = new Map();
+  // Every category always has its row (zeros until it has cases): the table keeps its shape on the wall for days.
+  const byCategory = new Map(Object.keys(categoryNames).map((c) => [c, { open: 0, today: 0, last30Days: 0 }]));
   for (const r of regions) for (const c of r.counts.byCategory) {
     const acc = byCategory.get(c.category) || { open: 0, today: 0, last30Days: 0 };
     acc.open += c.open; acc.today += c.today; acc.last30Days += c.last30Days;
     byCategory.set(c.category, acc);
   }
-  const rows = [...byCategory.entries()].sort((a, b) => b[1].open - a[1].open);
+  const rows = [...byCategory.entries()].sort((a, b) => b[1].open - a[1].open || b[1].last30Days - a[1].last30Days);
   const max = Math.max(1, ...rows.map(([, v]) => v.open));
   const body = document.querySelector("#categories tbody");
   body.replaceChildren(...rows.map(([category, v]) => {
@@ -90,12 +105,43 @@ function renderSituation(snapshot) {
     tr.querySelector("td.bar div").style.width = `${(100 * v.open / max).toFixed(1)}%`;
     return tr;
   }));
+  fitCategories();
   const risk = (c) => (c.risk && c.risk.highRiskOpenCases) || 0;
   $("kpi-high-risk").textContent = fmt(sum(risk));
   const maxRisk = Math.max(0, ...regions.map((r) => (r.counts.risk && r.counts.risk.maxProbability) || 0));
   $("kpi-high-risk-note").textContent = maxRisk > 0 ? `件 (高/极高) · 最高 ${(maxRisk * 100).toFixed(0)}%` : "件 (高/极高)";
   lastAreas = snapshot.areas || regions;
   renderAreas();
+  path = snapshot.path || [];
+  $("view-path").textContent = path.length ? path.map((step) => step.name).join(" › ") : regions.map((r) => r.name).join("、");
+  const childLevel = path.length ? ({ city: "区县", county: "乡镇(街道)", township: "村(社区)" })[path[path.length - 1].level] || "下级区域"
+    : regions.length === 1 ? "区县" : "区域";
+  renderSituationCharts(snapshot, childLevel);
+  $("kpi-high-risk").dataset.view = view ?? "";
+  renderDemo(snapshot.demo);
+}
+
+// The accelerated demo packs many simulated days into the service's one civil "today": say so next to the figures and
+// show the simulated clock, so that nobody walking past takes a demo's "today" for a real day's.
+let demo = null;
+function renderDemo(situation) {
+  demo = situation ? { ...situation, receivedAt: Date.now(), simulatedAt: Date.parse(situation.simulatedNow) } : null;
+  $("simulated").hidden = !demo;
+  document.querySelectorAll("[data-demo-note]").forEach((e) => e.remove());
+  if (!demo) return;
+  const note = document.createElement("small");
+  note.dataset.demoNote = "";
+  note.className = "demo-note";
+  note.textContent = ` · 演示: 含约 ${demo.simulatedDaysToday} 个模拟日`;
+  for (const id of ["kpi-today", "kpi-resolved"]) $(id).parentElement.querySelector("small").append(note.cloneNode(true));
+  tickDemo();
+}
+
+function tickDemo() {
+  if (!demo || utcOffsetMinutes == null) return;
+  const at = civil(demo.simulatedAt + (Date.now() - demo.receivedAt) * demo.speed);
+  $("simulated").textContent = `演示数据 · 时间加速 ×${demo.speed} · 模拟时钟 ${at.day} ${at.time.slice(0, 5)}`;
+  $("simulated").dataset.day = at.day;
 }
 
 // Counties (or the roots) side by side; a spiking village counts for every area on its path.
@@ -116,17 +162,23 @@ function renderAreas() {
   fitAreas();
 }
 
-// A wall display cannot scroll: with many areas (Dingxi's seven counties) the rows shrink until every one is in view.
-function fitAreas() {
-  const list = $("regions");
-  let size = 1.2;
-  list.style.fontSize = `${size}vw`;
-  while (list.scrollHeight > list.clientHeight + 1 && size > 0.6) {
+// A wall display cannot scroll: with many rows (Dingxi's seven counties, twelve categories) the rows shrink until every
+// one is in view of its panel. Sizes in the screen's unit (screen.css: --u), so every wall size shrinks alike.
+function fit(element, start) {
+  const panel = element.closest(".panel");
+  const unit = Math.min(innerWidth / 100, innerHeight * 16 / 9 / 100);
+  const overflows = () => panel.scrollHeight > panel.clientHeight + 1 || element.scrollHeight > element.clientHeight + 1
+    || element.getBoundingClientRect().bottom > panel.getBoundingClientRect().bottom + 1;
+  let size = start;
+  element.style.fontSize = `${size * unit}px`;
+  while (overflows() && size > 0.35) {
     size -= 0.05;
-    list.style.fontSize = `${size}vw`;
+    element.style.fontSize = `${size * unit}px`;
   }
 }
-window.addEventListener("resize", fitAreas);
+const fitAreas = () => fit($("regions"), 0.95);
+const fitCategories = () => fit($("categories"), 0.9);
+window.addEventListener("resize", () => { fitAreas(); fitCategories(); });
 
 function renderSpikes(data) {
   spikingVillages = data.villages || [];
@@ -139,6 +191,7 @@ function renderSpikes(data) {
     ? `异常升高 (${data.day}) · ${spikingVillages.length} 村：${described.join("　")}${spikingVillages.length > 8 ? " …" : ""}`
     : "";
   renderAreas();
+  map.setSpikes(spikingVillages.map((v) => v.villageId));
 }
 
 function handle(message) {
@@ -153,6 +206,7 @@ function handle(message) {
   asOf = Math.max(asOf ?? 0, Date.parse(message.at));
   if (message.type === "situation") renderSituation(message.data);
   else if (message.type === "spikes") renderSpikes(message.data);
+  else if (message.type === "villages") map.update(message.data.villages);
   tick();
 }
 
@@ -168,15 +222,62 @@ async function resume() {
     if (feed.epoch !== epoch) forget(feed.epoch);
     utcOffsetMinutes = feed.utcOffsetMinutes;
     staleAfterMs = Math.max(10_000, 3000 * feed.refreshSeconds);
+    view = feed.view;
     // Caught up: as of now nothing is missing, even if nothing new came.
     dataAt = performance.now();
     feed.messages.forEach(handle);
     tick();
+    // Village changes are pushed one by one; after a gap (a restart, too long away) the map is read whole again.
+    // The map once per page; a failed load (the service went away meanwhile) is tried again at the next resume.
+    mapLoaded ??= map.load(regionId).then(loadTrend, (error) => { mapLoaded = null; throw error; });
+    await mapLoaded;
+    if (!feed.complete) map.setAll(await connection.invoke("Villages"));
+    startCarousel(feed.carouselSeconds);
   } catch {
     // Lost again: onreconnected or onclose follow and resume. Still connected: the service failed the call, so ask again.
     if (connection.state === signalR.HubConnectionState.Connected) setTimeout(resume, 5000);
   }
 }
+
+// A city screen's playlist: after the interval, the next county of the city (a fresh page: nothing piles up over days).
+function startCarousel(configured) {
+  if (carouselStarted) return;
+  const seconds = Number(params.get("carousel") ?? configured ?? 0);
+  if (!(seconds >= 5)) return;
+  carouselStarted = true;
+  setTimeout(async () => {
+    try {
+      const parent = path.length > 1 && path[path.length - 1].level === "county" ? path[path.length - 2].id : path.length ? path[path.length - 1].id : null;
+      const roots = parent ? null : await (await fetch("/api/v1/regions")).json();
+      const city = parent ?? roots?.[0]?.id;
+      const counties = await (await fetch(`/api/v1/regions/${encodeURIComponent(city)}/children`)).json();
+      const ids = counties.map((c) => c.id);
+      const next = ids[(ids.indexOf(regionId) + 1) % ids.length];
+      location.replace(`/screen/?regionId=${encodeURIComponent(next)}&carousel=${seconds}`);
+    } catch {
+      carouselStarted = false;
+    }
+  }, seconds * 1000);
+}
+
+async function loadTrend() {
+  try {
+    const status = await (await fetch("/api/v1/trends/status")).json();
+    if (!status.enabled) { trendUnavailable("未接入时序库 (InfluxDB)"); return; }
+    const region = view ?? (await (await fetch("/api/v1/regions")).json())[0]?.id;
+    if (!region) return;
+    const response = await fetch(`/api/v1/regions/${encodeURIComponent(region)}/trends?days=30&by=category`);
+    if (!response.ok) { trendUnavailable("趋势数据暂不可用"); return; }
+    $("trend-note").textContent = "";
+    renderTrend(await response.json(), "今日\n(进行中)");
+  } catch {
+    trendUnavailable("趋势数据暂不可用");
+  }
+}
+setInterval(loadTrend, 5 * 60 * 1000);
+
+// For tests and benches: what the map has drawn, read from the chart's own shapes.
+window.screenMap = { shapes: () => map.shapes(), fillOf: (id) => map.fillOf(id), villageIds: () => map.villageIds, timings: () => map.timings, ready: () => map.ready };
 
 connection.on("message", handle);
 connection.onreconnecting(() => setState("reconnecting", "重连中"));
