@@ -13,7 +13,7 @@ namespace Warning.Web.Alerts;
 /// lifecycle points of the time series. In cluster mode the board lives on one node and its pushes reach every node's
 /// clients through the backplane, so each change is sent once.
 /// </summary>
-public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, AreaHierarchy hierarchy, AlertWebhooks webhooks, IServiceProvider services, ILogger<AlertFeed> logger) : IAlertSink
+public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, ScreenViews views, AreaHierarchy hierarchy, AlertWebhooks webhooks, IServiceProvider services, ILogger<AlertFeed> logger) : IAlertSink
 {
     public const string MessageType = "alert";
 
@@ -39,7 +39,10 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, AreaHi
         try
         {
             await hub.Clients.Groups(GroupsFor(change.Alert)).SendAsync("message", message);
-            await screen.PublishAsync(MessageType, ForScreen(change.Alert));
+            // Each screen watches one view (a region, or everything): the alert goes to every view whose subtree holds it.
+            var path = hierarchy.TryGet(change.Alert.RegionId, out _) ? hierarchy.PathToRoot(change.Alert.RegionId).Select(a => a.Id).ToHashSet(StringComparer.Ordinal) : [];
+            foreach (var view in views.Watched.Where(v => v is null || path.Contains(v)))
+                await screen.PublishAsync(MessageType, ForScreen(change.Alert), view);
         }
         catch (Exception ex)
         {

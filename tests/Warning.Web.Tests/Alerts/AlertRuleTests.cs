@@ -42,6 +42,8 @@ public sealed class AlertRuleTests : IDisposable
             ["personId"] = person, ["gridId"] = grid, ["basis"] = "community_corrections", ["basisReference"] = "矫正决定书 2026-17",
             ["basisReviewedAt"] = now.AddDays(-5).ToString("O"), ["basisExpiresAt"] = now.AddDays(100).ToString("O"),
         })).Status);
+        // A screen watching the whole city: alerts go only to the views some screen watches.
+        _app.App.Services.GetRequiredService<ScreenViews>().Watch(null);
         var missed = Reports.Incident(grid);
         missed["source"] = "corrections";
         missed["type"] = "check_in_missed";
