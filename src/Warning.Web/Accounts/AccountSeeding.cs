@@ -104,12 +104,26 @@ public sealed class AccountSeeding(IServiceScopeFactory scopes, IOptions<AuthOpt
     {
         var creator = db.GetService<IRelationalDatabaseCreator>();
         if (!await creator.ExistsAsync(ct)) await creator.CreateAsync(ct);
+        // Asked of the catalogue, not by querying the table: a failed query is logged as an error at every first start.
+        var table = db.ApiKeys.EntityType.GetTableName()!;
+        var catalogue = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true
+            ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @table"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table";
+        await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await db.ApiKeys.AnyAsync(ct);
-            return;
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = catalogue;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@table";
+            parameter.Value = table;
+            command.Parameters.Add(parameter);
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) > 0) return;
         }
-        catch (DbException) { }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
         await creator.CreateTablesAsync(ct);
     }
 
