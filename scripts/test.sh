@@ -9,4 +9,10 @@ scripts/influxdb.sh
 scripts/postgres.sh
 scripts/redis.sh
 dotnet build Warning.sln -c Release -nologo -v q
-dotnet test Warning.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@"
+results="$(mktemp -d /tmp/warning-test-results.XXXXXX)"
+status=0
+dotnet test Warning.sln -c Release --no-build -nologo --logger "console;verbosity=normal" \
+  --logger "trx" --results-directory "$results" "$@" || status=$?
+# The service logs of a run are long and a CI log keeps only its tail: the failures are repeated last.
+scripts/test-failures.sh "$results"
+exit "$status"
