@@ -36,11 +36,12 @@ public sealed class AlertBoardGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Epoch == 0)
-        {
-            S.Epoch = time.GetUtcNow().ToUnixTimeMilliseconds();
-            _dirty = true;
-        }
+        // A numbering of its own for every activation. The state is written a moment after it changes, so after a kill -9
+        // the stored number can be behind numbers already pushed: in the same epoch they would be given out again, and a
+        // client that saw the first ones would take the new changes for ones it had (it resumed past them). Another epoch
+        // makes every client read the list afresh; the changes kept for resuming were in memory and are gone anyway.
+        S.Epoch = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), S.Epoch + 1);
+        _dirty = true;
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
         this.RegisterGrainTimer(SweepSilencesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), options.Value.TickInterval) { KeepAlive = true });
         // Alerts with a clock running before a restart start it again; each is woken once (a one-way call).
