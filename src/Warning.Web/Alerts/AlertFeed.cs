@@ -42,7 +42,7 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, Screen
             // Each screen watches one view (a region, or everything): the alert goes to every view whose subtree holds it.
             var path = hierarchy.TryGet(change.Alert.RegionId, out _) ? hierarchy.PathToRoot(change.Alert.RegionId).Select(a => a.Id).ToHashSet(StringComparer.Ordinal) : [];
             foreach (var view in views.Watched.Where(v => v is null || path.Contains(v)))
-                await screen.PublishAsync(MessageType, ForScreen(change.Alert), view);
+                await screen.PublishAsync(MessageType, ForScreen(change.Alert, hierarchy), view);
         }
         catch (Exception ex)
         {
@@ -52,9 +52,16 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, Screen
     }
 
     /// <summary>What the wall display may show: no officer's name and no key individual's id; the unit that signed for it.</summary>
-    public static ScreenAlert ForScreen(Alert a) => new(a.Id, a.Rule, a.Severity, a.State, a.Version, a.RegionId, a.AreaPath,
+    public static ScreenAlert ForScreen(Alert a, AreaHierarchy hierarchy) => new(a.Id, a.Rule, a.Severity, a.State, a.Version, a.RegionId, a.AreaPath,
         a.Subject.Kind == "person" ? new AlertSubject("person", "") : a.Subject, a.Title, a.FirstSeenAt, a.LastSeenAt, a.Count, a.EscalationLevel,
-        a.AcknowledgedUnit, a.AcknowledgedAt, a.SilencedBy is not null || a.InhibitedBy is not null);
+        a.AcknowledgedUnit, a.AcknowledgedAt, a.SilencedBy is not null || a.InhibitedBy is not null)
+    {
+        AreaIds = hierarchy.TryGet(a.RegionId, out _) ? hierarchy.PathToRoot(a.RegionId).Reverse().Select(x => x.Id).ToArray() : [],
+    };
+
+    /// <summary>Whether an alert belongs on a screen watching <paramref name="view"/> (null: everything).</summary>
+    public static bool InView(Alert a, string? view, AreaHierarchy hierarchy) =>
+        view is null || (hierarchy.TryGet(a.RegionId, out _) && hierarchy.PathToRoot(a.RegionId).Any(x => x.Id == view));
 
     private void Record(AlertChange change, string step)
     {
@@ -75,4 +82,8 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, Screen
 /// <summary>An alert on the big screen: <see cref="AcknowledgedBy"/> is the unit (已签收 by whom), never a person.</summary>
 public sealed record ScreenAlert(string Id, string Rule, AlertSeverity Severity, AlertState State, int Version, string RegionId, IReadOnlyList<string> AreaPath,
     AlertSubject Subject, AlertText Title, DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt, int Count, int EscalationLevel,
-    string? AcknowledgedBy, DateTimeOffset? AcknowledgedAt, bool Suppressed);
+    string? AcknowledgedBy, DateTimeOffset? AcknowledgedAt, bool Suppressed)
+{
+    /// <summary>The ids of the alert's area and of every area above it, root first: a screen counts it for each.</summary>
+    public IReadOnlyList<string> AreaIds { get; init; } = [];
+}

@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Warning.Analytics.Hierarchy;
+using Warning.Silo.Alerts;
 using Warning.Silo.Time;
 using Warning.Web.Accounts;
+using Warning.Web.Alerts;
 
 namespace Warning.Web.Live;
 
@@ -55,6 +57,17 @@ public sealed class ScreenHub(LiveFeed feed, ScreenViews screens, AreaHierarchy 
             View = View,
             CarouselSeconds = screenOptions.Value.CarouselInterval.TotalSeconds,
         };
+    }
+
+    /// <summary>
+    /// The view's alerts that are firing or acknowledged (not silenced), as the wall may show them: what the ticker starts from (a resume
+    /// brings only the latest message of each type, one alert). Pending ones wait for their group; resolved ones are gone.
+    /// </summary>
+    public async Task<IReadOnlyList<ScreenAlert>> Alerts()
+    {
+        var alerts = await grains.GetGrain<IAlertBoardGrain>(IAlertBoardGrain.Key).List();
+        return alerts.Where(a => (a.State is AlertState.Firing or AlertState.Acknowledged) && AlertFeed.InView(a, View, hierarchy))
+            .Select(a => AlertFeed.ForScreen(a, hierarchy)).ToList();
     }
 
     /// <summary>Every village of the view with its risk, for a map drawn from nothing or after a gap.</summary>

@@ -12,6 +12,8 @@ public abstract class ScreenBrowser(params string[] settings) : IAsyncLifetime
 
     public ServiceProcess Service { get; private set; } = null!;
 
+    public string DataDirectory => _data;
+
     public IBrowser Browser { get; private set; } = null!;
 
     public async Task InitializeAsync()

@@ -46,6 +46,8 @@ export class RiskMap {
     this.risks = new Map();
     this.spiking = new Set();
     this.flashing = new Map();
+    // Every village flashed, in order (for tests: a flash is over in seconds).
+    this.flashes = [];
     this.villageIds = [];
     this.timings = {};
     this.ready = false;
@@ -166,8 +168,14 @@ export class RiskMap {
     }
   }
 
+  /** A village with a new critical alert flashes; an alert of any other area (a grid's, a feed's) has no shape here. */
+  alerted(id) {
+    if (this.ready && this.kind?.get(id) === "village") this.flash(id);
+  }
+
   // A few seconds of white and back (steady white without blinking when the wall asks for reduced motion).
   flash(id) {
+    this.flashes.push(id);
     clearInterval(this.flashing.get(id));
     let ticks = 0;
     this.paint(id, colors.flash);

@@ -23,6 +23,9 @@ let asOf = null;
 
 let spikingVillages = [];
 let lastAreas = [];
+// The view's firing and acknowledged alerts by id, as the wall may show them (a unit, never an officer's name).
+const alerts = new Map();
+let alertsPushedMeanwhile = null;
 
 const params = new URLSearchParams(location.search);
 const regionId = params.get("regionId");
@@ -151,10 +154,13 @@ function renderAreas() {
     const li = document.createElement("li");
     li.dataset.area = r.id;
     const high = (r.counts.risk && r.counts.risk.highRiskOpenCases) || 0;
-    for (const [text, cls] of [[r.name, ""], [fmt(r.counts.open), ""], [fmt(r.counts.today), ""], [fmt(high), high ? "hot" : ""], [spikes ? `${spikes} 村` : "–", spikes ? "hot" : ""]]) {
+    const unacked = [...alerts.values()].filter((a) => a.state === "firing" && a.areaIds.includes(r.id)).length;
+    for (const [text, cls, field] of [[r.name, ""], [fmt(r.counts.open), ""], [fmt(r.counts.today), ""], [fmt(high), high ? "hot" : ""],
+      [spikes ? `${spikes} 村` : "–", spikes ? "hot" : ""], [unacked ? `${fmt(unacked)} 条` : "–", unacked ? "hot" : "", "unacked"]]) {
       const span = document.createElement("span");
       span.textContent = text;
       if (cls) span.className = cls;
+      if (field) span.dataset.field = field;
       li.append(span);
     }
     return li;
@@ -194,6 +200,90 @@ function renderSpikes(data) {
   map.setSpikes(spikingVillages.map((v) => v.villageId));
 }
 
+const severityRank = { critical: 4, high: 3, warning: 2, info: 1 };
+const severityName = { critical: "极高", high: "高", warning: "警告", info: "提示" };
+
+// An alert's new version: kept while firing or acknowledged, dropped when it resolves, waits, or is silenced. A critical
+// alert newly firing flashes its village on the map.
+function applyAlert(alert) {
+  const before = alerts.get(alert.id);
+  if (before && before.version > alert.version) return;
+  if (alert.state === "firing" && !alert.suppressed) {
+    alerts.set(alert.id, alert);
+    if (alert.severity === "critical" && before?.state !== "firing") map.alerted(alert.regionId);
+  } else if (alert.state === "acknowledged" && !alert.suppressed) alerts.set(alert.id, alert);
+  else alerts.delete(alert.id);
+}
+
+// Unacknowledged first, by severity, newest first; as many lines as the panel holds, then how many more there are.
+// From a list, not a push: what was already firing when the screen came does not flash.
+function applyAlertQuietly(alert) {
+  if ((alert.state === "firing" || alert.state === "acknowledged") && !alert.suppressed) alerts.set(alert.id, alert);
+}
+
+function renderAlerts() {
+  const all = [...alerts.values()];
+  const firing = all.filter((a) => a.state === "firing");
+  const bySeverity = ["critical", "high", "warning", "info"].map((s) => [s, firing.filter((a) => a.severity === s).length]).filter(([, n]) => n);
+  const counts = $("alert-counts");
+  counts.replaceChildren();
+  if (!firing.length) counts.textContent = "无未签收预警";
+  else {
+    counts.append(`未签收 ${fmt(firing.length)} 条：`);
+    for (const [severity, n] of bySeverity) {
+      const span = document.createElement("span");
+      span.dataset.severity = severity;
+      span.textContent = `${severityName[severity]} ${fmt(n)} `;
+      counts.append(span);
+    }
+  }
+  const signed = all.length - firing.length;
+  if (signed) counts.append(` · 已签收 ${fmt(signed)} 条`);
+  counts.dataset.unacked = String(firing.length);
+
+  const sorted = all.sort((a, b) => (a.state === "firing" ? 0 : 1) - (b.state === "firing" ? 0 : 1)
+    || severityRank[b.severity] - severityRank[a.severity] || Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt));
+  const list = $("alerts");
+  list.replaceChildren(...sorted.slice(0, 40).map((a) => {
+    const li = document.createElement("li");
+    li.dataset.id = a.id;
+    li.dataset.state = a.state;
+    li.dataset.severity = a.severity;
+    const sev = document.createElement("span");
+    sev.className = "sev";
+    sev.dataset.severity = a.severity;
+    sev.textContent = severityName[a.severity] ?? a.severity;
+    const title = document.createElement("span");
+    title.className = "title";
+    title.textContent = a.count > 1 ? `${a.title.zh} ×${a.count}` : a.title.zh;
+    const age = document.createElement("time");
+    age.className = "age";
+    if (utcOffsetMinutes != null) age.textContent = civil(Date.parse(a.lastSeenAt)).time.slice(0, 5);
+    li.append(sev, title, age);
+    if (a.state === "acknowledged") {
+      // 已签收 by the unit (its region), never by the officer: the wall is seen by everyone passing.
+      const badge = document.createElement("span");
+      badge.className = "signed";
+      badge.dataset.testid = "signed";
+      badge.textContent = a.acknowledgedBy ? `已签收 · ${a.acknowledgedBy}` : "已签收";
+      li.append(badge);
+    }
+    return li;
+  }));
+  const overflows = () => list.scrollHeight > list.clientHeight + 1;
+  let hidden = Math.max(0, sorted.length - 40);
+  while (list.children.length > 1 && overflows()) { list.lastElementChild.remove(); hidden++; }
+  if (hidden) {
+    const more = document.createElement("li");
+    more.className = "more";
+    more.textContent = `… 另 ${fmt(hidden)} 条`;
+    list.append(more);
+    if (overflows() && list.children.length > 2) { list.children[list.children.length - 2].remove(); more.textContent = `… 另 ${fmt(hidden + 1)} 条`; }
+  }
+  renderAreas();
+}
+window.addEventListener("resize", renderAlerts);
+
 function handle(message) {
   // Pushes stopped for a while although the connection stayed up (in cluster mode: the Redis backplane was away), and
   // now one came: ask for what was missed meanwhile. resume() marks the data fresh before it hands its messages here.
@@ -207,6 +297,7 @@ function handle(message) {
   if (message.type === "situation") renderSituation(message.data);
   else if (message.type === "spikes") renderSpikes(message.data);
   else if (message.type === "villages") map.update(message.data.villages);
+  else if (message.type === "alert") { alertsPushedMeanwhile?.push(message.data); applyAlert(message.data); renderAlerts(); }
   tick();
 }
 
@@ -217,47 +308,81 @@ function forget(newEpoch) {
 }
 
 async function resume() {
+  let feed;
   try {
-    const feed = await connection.invoke("ResumeFrom", epoch, lastSeq);
-    if (feed.epoch !== epoch) forget(feed.epoch);
-    utcOffsetMinutes = feed.utcOffsetMinutes;
-    staleAfterMs = Math.max(10_000, 3000 * feed.refreshSeconds);
-    view = feed.view;
-    // Caught up: as of now nothing is missing, even if nothing new came.
-    dataAt = performance.now();
-    feed.messages.forEach(handle);
-    tick();
+    feed = await connection.invoke("ResumeFrom", epoch, lastSeq);
+  } catch (error) {
+    // Lost again: onreconnected or onclose follow and resume. Still connected: the service failed the call, so ask again.
+    console.warn("resume failed:", error?.message ?? error);
+    if (connection.state === signalR.HubConnectionState.Connected) setTimeout(resume, 5000);
+    return;
+  }
+  if (feed.epoch !== epoch) forget(feed.epoch);
+  utcOffsetMinutes = feed.utcOffsetMinutes;
+  staleAfterMs = Math.max(10_000, 3000 * feed.refreshSeconds);
+  view = feed.view;
+  // Caught up: as of now nothing is missing, even if nothing new came.
+  dataAt = performance.now();
+  for (const message of feed.messages) {
+    // One message that cannot be drawn must not keep the others (or the map) from being caught up.
+    try { handle(message); } catch (error) { console.warn(`${message.type} not shown:`, error?.message ?? error); }
+  }
+  tick();
+  startCarousel(feed.carouselSeconds);
+  await catchUpDetails(!feed.complete);
+}
+
+// The map and the alerts, read whole after a gap. Retried on their own: a failure here says nothing of whether the
+// numbers are current, so it must not mark them fresh again and again (which would hide a stale screen).
+async function catchUpDetails(gap) {
+  try {
     // Village changes are pushed one by one; after a gap (a restart, too long away) the map is read whole again.
-    // The map once per page; a failed load (the service went away meanwhile) is tried again at the next resume.
+    // The map once per page; a failed load (the service went away meanwhile) is tried again.
     mapLoaded ??= map.load(regionId).then(loadTrend, (error) => { mapLoaded = null; throw error; });
     await mapLoaded;
-    if (!feed.complete) map.setAll(await connection.invoke("Villages"));
-    startCarousel(feed.carouselSeconds);
-  } catch {
-    // Lost again: onreconnected or onclose follow and resume. Still connected: the service failed the call, so ask again.
-    if (connection.state === signalR.HubConnectionState.Connected) setTimeout(resume, 5000);
+    if (gap) map.setAll(await connection.invoke("Villages"));
+    // The alerts whole every time: a resume brings only the latest alert message, and any may have changed meanwhile.
+    // A push may overtake the list's answer: what came meanwhile is applied again over the list (newer versions win).
+    alertsPushedMeanwhile = [];
+    try {
+      const current = await connection.invoke("Alerts");
+      alerts.clear();
+      current.forEach(applyAlertQuietly);
+      alertsPushedMeanwhile.forEach(applyAlert);
+    } finally {
+      alertsPushedMeanwhile = null;
+    }
+    renderAlerts();
+  } catch (error) {
+    console.warn("map or alerts not caught up:", error?.message ?? error);
+    if (connection.state === signalR.HubConnectionState.Connected) setTimeout(() => catchUpDetails(gap), 5000);
   }
 }
 
 // A city screen's playlist: after the interval, the next county of the city (a fresh page: nothing piles up over days).
+// A failed step (the service busy or away) is tried again after the same interval: a wall has nobody to reload it.
 function startCarousel(configured) {
   if (carouselStarted) return;
   const seconds = Number(params.get("carousel") ?? configured ?? 0);
   if (!(seconds >= 5)) return;
   carouselStarted = true;
-  setTimeout(async () => {
+  const next = async () => {
     try {
       const parent = path.length > 1 && path[path.length - 1].level === "county" ? path[path.length - 2].id : path.length ? path[path.length - 1].id : null;
-      const roots = parent ? null : await (await fetch("/api/v1/regions")).json();
-      const city = parent ?? roots?.[0]?.id;
-      const counties = await (await fetch(`/api/v1/regions/${encodeURIComponent(city)}/children`)).json();
-      const ids = counties.map((c) => c.id);
-      const next = ids[(ids.indexOf(regionId) + 1) % ids.length];
-      location.replace(`/screen/?regionId=${encodeURIComponent(next)}&carousel=${seconds}`);
-    } catch {
-      carouselStarted = false;
+      const json = async (url) => {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`${url}: ${response.status}`);
+        return response.json();
+      };
+      const city = parent ?? (await json("/api/v1/regions"))[0]?.id;
+      const ids = (await json(`/api/v1/regions/${encodeURIComponent(city)}/children`)).map((c) => c.id);
+      location.replace(`/screen/?regionId=${encodeURIComponent(ids[(ids.indexOf(regionId) + 1) % ids.length])}&carousel=${seconds}`);
+    } catch (error) {
+      console.warn("carousel:", error?.message ?? error);
+      setTimeout(next, seconds * 1000);
     }
-  }, seconds * 1000);
+  };
+  setTimeout(next, seconds * 1000);
 }
 
 async function loadTrend() {
@@ -277,7 +402,7 @@ async function loadTrend() {
 setInterval(loadTrend, 5 * 60 * 1000);
 
 // For tests and benches: what the map has drawn, read from the chart's own shapes.
-window.screenMap = { shapes: () => map.shapes(), fillOf: (id) => map.fillOf(id), villageIds: () => map.villageIds, timings: () => map.timings, ready: () => map.ready };
+window.screenMap = { shapes: () => map.shapes(), fillOf: (id) => map.fillOf(id), villageIds: () => map.villageIds, timings: () => map.timings, ready: () => map.ready, flashes: () => [...map.flashes] };
 
 connection.on("message", handle);
 connection.onreconnecting(() => setState("reconnecting", "重连中"));
