@@ -107,12 +107,13 @@ public sealed class ScreenDetailsTests(ScreenDetailsTests.Service service, Xunit
             });
         });
 
+        var console = new PageConsole(page);
         await page.GotoAsync(service.Process.BaseUrl + "/screen/");
         await page.WaitForSelectorAsync("#connection[data-state=live]", new() { Timeout = Timeout });
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=as-of]').textContent !== ''", null, new() { Timeout = Timeout });
 
         Volatile.Write(ref dropping, true);
-        await page.WaitForSelectorAsync("#connection[data-state=stale]", new() { Timeout = Timeout });
+        await console.WaitAsync(() => page.WaitForSelectorAsync("#connection[data-state=stale]", new() { Timeout = Timeout }), "the stale warning");
         Assert.NotEqual("实时", await page.InnerTextAsync("#connection"));
         Assert.StartsWith("数据截至", await page.InnerTextAsync("[data-testid=as-of]"));
         var frozenAt = await page.GetAttributeAsync("[data-testid=as-of]", "datetime");

@@ -111,7 +111,8 @@ public sealed class ScreenMapTests(SmallCityScreen screen, ITestOutputHelper out
     {
         var counties = City.ChildrenOf(City.Roots[0].Id);
         var page = await screen.OpenAsync(1920, 1080, $"?regionId={counties[0].Id}&carousel=5");
-        await page.WaitForURLAsync($"**regionId={counties[1].Id}**", new() { Timeout = Timeout });
+        var console = new PageConsole(page);
+        await console.WaitAsync(() => page.WaitForURLAsync($"**regionId={counties[1].Id}**", new() { Timeout = Timeout }), "the carousel's move");
         Assert.Contains("carousel=5", page.Url);
         await page.WaitForFunctionAsync($"() => document.querySelector('[data-testid=view-path]').textContent.includes('{counties[1].Name}')", null, new() { Timeout = Timeout });
         await page.CloseAsync();
