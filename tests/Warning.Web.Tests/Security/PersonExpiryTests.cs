@@ -16,16 +16,6 @@ namespace Warning.Web.Tests.Security;
 /// </summary>
 public sealed class PersonExpiryTests : IDisposable
 {
-    /// <summary>The system clock plus an offset the test moves.</summary>
-    private sealed class MovableTime : TimeProvider
-    {
-        private long _offsetTicks;
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
-    }
-
     private const string Feature = "key_individual_documented_threat";
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
 

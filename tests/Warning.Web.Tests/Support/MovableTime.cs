@@ -1,6 +1,6 @@
-namespace Warning.Web.Tests.Alerts;
+namespace Warning.Web.Tests.Support;
 
-/// <summary>The system clock plus an offset the test moves: the service's fake clock for time-driven alert logic.</summary>
+/// <summary>The system clock plus an offset the test moves: the service's business clock (WarningClock.Business) in tests of days, deadlines and alert clocks.</summary>
 public sealed class MovableTime : TimeProvider
 {
     private long _offsetTicks;
