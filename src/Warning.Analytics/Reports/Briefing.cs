@@ -66,6 +66,9 @@ public sealed record BriefingPack(
     public IReadOnlyList<Briefing.GridRow> GridRows { get; init; } = [];
 
     public bool ShowsCaseIds { get; init; }
+
+    /// <summary>Null when the service runs without a time series (InfluxDB off): the pack says the numbers are unknown.</summary>
+    public AlertComparison? Alerts { get; init; }
 }
 
 /// <summary>What a pack is computed with besides the ledger: the settings the live service runs with, and what the grains hold now.</summary>

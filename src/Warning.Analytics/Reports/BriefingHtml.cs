@@ -131,14 +131,17 @@ public static class BriefingHtml
     public static string Summary(BriefingPack pack, IReadOnlyList<KeyNumberRow> keys, ReportWords w)
     {
         var k = keys.ToDictionary(x => x.Key);
+        string F(string key) => k[key].Format(k[key].Current);
         string Say(string key) => $"{k[key].Format(k[key].Current)}（{w.T("环比", "vs previous")} {k[key].Change(k[key].Previous)}，{w.T("同比", "vs last year")} {k[key].Change(k[key].LastYear)}）";
         var top = pack.Trend.SelectMany(b => b.New).GroupBy(x => x.Key).Select(g => (g.Key, Sum: g.Sum(x => x.Value))).OrderByDescending(x => x.Sum).FirstOrDefault();
         return w.Zh
             ? $"{pack.Period.From:yyyy年M月d日}至{pack.Period.To:yyyy年M月d日}，{pack.AreaName}新发矛盾纠纷{Say("new")}，化解{Say("resolved")}，化解率{Say("resolution_rate")}；期末在办{k["open"].Format(k["open"].Current)}件，未了结案件中超办结时限{k["overdue_complete"].Format(k["overdue_complete"].Current)}件；网格排查率{Say("screening_compliance")}；发生伤害事件{k["harm_incidents"].Format(k["harm_incidents"].Current)}起。" +
-              (top.Sum > 0 ? $"新发最多的类别为{w.Category(top.Key)}（{top.Sum}件）。" : "") + (pack.Spikes.Count > 0 ? $"本期出现{pack.Spikes.Count}个异常升高信号。" : "")
+              (top.Sum > 0 ? $"新发最多的类别为{w.Category(top.Key)}（{top.Sum}件）。" : "") + (pack.Spikes.Count > 0 ? $"本期出现{pack.Spikes.Count}个异常升高信号。" : "") +
+              (pack.Alerts?.Current is not null ? $"触发预警{Say("alerts_fired")}，按时签收{F("alerts_acknowledged_in_time")}次，升级{F("alerts_escalated")}次，签收用时中位数{F("alerts_median_ack_minutes")}分钟。" : "")
             : $"From {pack.Period.From:yyyy-MM-dd} to {pack.Period.To:yyyy-MM-dd}, {pack.AreaName} had {Say("new")} new cases; {Say("resolved")} were resolved, a resolution rate of {Say("resolution_rate")}. " +
               $"{k["open"].Format(k["open"].Current)} cases were open at the end; {k["overdue_complete"].Format(k["overdue_complete"].Current)} unsettled cases were past their completion deadline; grid screening compliance was {Say("screening_compliance")}; {k["harm_incidents"].Format(k["harm_incidents"].Current)} harm incidents. " +
-              (top.Sum > 0 ? $"The largest category was {w.Category(top.Key)} ({top.Sum}). " : "") + (pack.Spikes.Count > 0 ? $"{pack.Spikes.Count} spike signals were raised." : "");
+              (top.Sum > 0 ? $"The largest category was {w.Category(top.Key)} ({top.Sum}). " : "") + (pack.Spikes.Count > 0 ? $"{pack.Spikes.Count} spike signals were raised. " : "") +
+              (pack.Alerts?.Current is not null ? $"Alerts fired {Say("alerts_fired")} times; {F("alerts_acknowledged_in_time")} were acknowledged in time, {F("alerts_escalated")} escalations, median time to acknowledge {F("alerts_median_ack_minutes")} minutes." : "");
     }
 
     public static IReadOnlyList<(string Term, string Definition)> Definitions(BriefingPack pack, ReportWords w) =>
@@ -152,6 +155,10 @@ public static class BriefingHtml
         (w.T("伤害事件", "Harm incidents"), w.T("期间内的暴力、伤害、自伤、刑事案件类事件。信访、投诉不计入风险。", "Violence, injury, self-harm and criminal-case incidents in the period. Petitions and complaints are never counted as risk.")),
         (w.T("高/极高风险", "High or critical risk"), w.T("期末在办且当前升级风险评分为高或极高的案件。", "Cases open at the end whose current escalation score is high or critical.")),
         (w.T("异常升高信号", "Spike signals"), w.T("按夜间扫描的方法（泊松窗口、CUSUM）逐日重算的村级信号：观测数对比按全市参照缩放的自身基线。", "Village signals recomputed day by day with the nightly scan's methods (Poisson windows, CUSUM): observed counts against the village's own baseline scaled by the city's.")),
+        .. pack.Focus is not null ? [] : new[] { (w.T("预警", "Alerts"), pack.Alerts is null
+            ? w.T("本服务未接入时序库（InfluxDB），预警数字不可得。", "The service runs without its time series (InfluxDB): the alert numbers are unknown.")
+            : w.T("按预警生命周期时序点统计：触发含首次触发及签收超时后再次触发；按时签收为升级前完成的签收；升级为无人签收时逐级上报的次数；签收用时为触发至签收。原始时序点保留期外只可得触发、签收、升级次数。",
+                "From the alerts' lifecycle points: fired counts first firings and firings again after an acknowledgement ran out; in time means acknowledged before the alert escalated; escalations are the steps taken because nobody acknowledged; time to acknowledge runs from firing. Beyond the raw points' retention only the counts of firings, acknowledgements and escalations are known.")) },
         (w.T("个人信息", "Personal data"), w.T("本材料不含任何人员姓名或编号；案件编号仅向有权查看案件的角色显示。", "This pack holds no person's name or id; case ids show only for roles allowed to open cases.")),
     ];
 

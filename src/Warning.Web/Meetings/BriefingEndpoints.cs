@@ -177,6 +177,7 @@ public static class BriefingEndpoints
         services.AddOptions<MeetingsOptions>().Bind(config.GetSection(MeetingsOptions.Section))
             .Validate(o => !o.Problems().Any(), "Meetings settings are invalid").ValidateOnStart();
         services.AddSingleton<PackComposer>();
+        services.AddSingleton<AlertFiguresReader>();
         services.AddSingleton<PackPrinter>();
         services.AddSingleton<PackStore>();
         services.AddSingleton<PackRuns>();

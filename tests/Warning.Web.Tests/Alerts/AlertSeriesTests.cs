@@ -51,6 +51,23 @@ public sealed class AlertSeriesTests : IAsyncLifetime
             $"SELECT max(\"ack_seconds\"), max(\"resolve_seconds\") FROM \"alerts\" WHERE \"rule\" = 'case_high' AND \"village\" = '{village.Id}'"));
         Assert.InRange(timing.Values[0][1].GetDouble(), 0, 600);
         Assert.InRange(timing.Values[0][2].GetDouble(), timing.Values[0][1].GetDouble(), 600);
+        // The meeting pack counts them from the same points (issue 16's alert numbers); yesterday too, in case the civil day turned.
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).DateTime);
+        using (var csv = await client.GetAsync($"/api/v1/reports/briefing?regionId={village.Id}&from={today.AddDays(-1):yyyy-MM-dd}&to={today:yyyy-MM-dd}&format=csv"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, csv.StatusCode);
+            using var zip = new System.IO.Compression.ZipArchive(await csv.Content.ReadAsStreamAsync());
+            using var reader = new StreamReader(zip.GetEntry("key_numbers.csv")!.Open());
+            var keys = (await reader.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(l => l.Split(',')).ToDictionary(f => f[0], f => f[2]);
+            // Fired: every alert of the village that fired, once each (the violent case raised case_high, its incident harm_incident).
+            var fired = (await AlertApp.ListAsync(client, $"?regionId={village.Id}")).Count(a => a!["firedAt"] is not null);
+            Assert.True(fired >= 1);
+            Assert.Equal((fired.ToString(System.Globalization.CultureInfo.InvariantCulture), "1", "1", "0"),
+                (keys["alerts_fired"], keys["alerts_acknowledged"], keys["alerts_acknowledged_in_time"], keys["alerts_escalated"]));
+            Assert.Equal(timing.Values[0][1].GetDouble() / 60, double.Parse(keys["alerts_median_ack_minutes"], System.Globalization.CultureInfo.InvariantCulture), 6);
+        }
+
         // The case id (and the alert id that carries it) never goes into a point.
         var raw = await influx.QueryAsync($"SELECT * FROM \"alerts\" WHERE \"village\" = '{village.Id}'");
         Assert.DoesNotContain(raw.SelectMany(s => s.Values).SelectMany(v => v), v => v.ToString().Contains(caseId, StringComparison.Ordinal));
