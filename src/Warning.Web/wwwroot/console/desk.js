@@ -135,10 +135,13 @@ function renderQueue() {
   if (selectedId) renderDetail();
 }
 
+// Once per frame: a burst of pushes (a wave of reports, a resync) is filtered, sorted and placed once, not once per
+// alert (each push is a task of its own, so a microtask coalesced nothing). A hidden page gets no frames: a timer instead.
 function queueRender() {
   if (renderQueued) return;
   renderQueued = true;
-  queueMicrotask(renderQueue);
+  if (document.hidden) setTimeout(renderQueue, 250);
+  else requestAnimationFrame(renderQueue);
 }
 
 // ---- the selected alert -----------------------------------------------------------------------------------------
