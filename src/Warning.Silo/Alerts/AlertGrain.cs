@@ -206,6 +206,11 @@ public sealed class AlertGrain(
         }
         if (!a.IsOpen) return null;
         if (a.State == AlertState.Pending) Consider(S.PendingSince + Options.GroupWait);
+        if (a.Severity == AlertSeverity.Info)
+        {
+            if (a.State is AlertState.Firing or AlertState.Acknowledged) Consider(a.FiredAt + Options.InfoLifetime);
+            return due;
+        }
         if (a.State == AlertState.Firing && a.EscalationLevel < Options.EscalationDelays.Count) Consider(S.LevelSince + Options.EscalationDelays[a.EscalationLevel]);
         if (a.State == AlertState.Acknowledged) Consider(a.AcknowledgedAt + Options.AckTimeout);
         if (a.AssignedTo is { } assigned && !S.DeadlineMissed) Consider(assigned.Deadline);
@@ -228,6 +233,12 @@ public sealed class AlertGrain(
                 entry = new(now, "auto_resolved", System, a.State, next.State, Detail: "the condition stayed clear through the keep-firing window");
                 lifecycle = "resolved";
                 S.ClearedAt = null;
+            }
+            else if (a.Severity == AlertSeverity.Info && a.State is AlertState.Firing or AlertState.Acknowledged)
+            {
+                next = next with { State = AlertState.Resolved, ResolvedAt = now };
+                entry = new(now, "expired", System, a.State, next.State, Detail: $"an info notice, {Options.InfoLifetime} after it fired");
+                lifecycle = "resolved";
             }
             else if (a.State == AlertState.Pending)
             {

@@ -24,8 +24,10 @@ public static class AlertRules
     public const string FeedSilent = "feed_silent";
     public const string DeliveryFailed = "delivery_failed";
     public const string MassIncident = "mass_incident";
+    /// <summary>A meeting pack was generated: an info notice to the area's analysts (the one rule they see).</summary>
+    public const string PackReady = "pack_ready";
 
-    public static readonly string[] All = [CaseHigh, HarmIncident, CheckInMissed, Spike, CaseOverdue, ScreeningOverdue, FeedSilent, DeliveryFailed, MassIncident];
+    public static readonly string[] All = [CaseHigh, HarmIncident, CheckInMissed, Spike, CaseOverdue, ScreeningOverdue, FeedSilent, DeliveryFailed, MassIncident, PackReady];
 }
 
 [GenerateSerializer, Immutable, Alias("AlertSubject")]

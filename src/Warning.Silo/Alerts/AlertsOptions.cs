@@ -16,6 +16,12 @@ public sealed class AlertsOptions
     /// <summary>An acknowledged alert nobody resolved in this time fires again.</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// An info alert is a notice (a meeting pack is ready): it never escalates, never fires again after an
+    /// acknowledgement, and resolves by itself this long after it fired.
+    /// </summary>
+    public TimeSpan InfoLifetime { get; set; } = TimeSpan.FromDays(3);
+
     /// <summary>How long an alert keeps firing after its condition cleared, so a flapping condition does not resolve and re-open it.</summary>
     public TimeSpan KeepFiring { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -78,6 +84,7 @@ public sealed class AlertsOptionsValidator(Analytics.Hierarchy.AreaHierarchy hie
         if (o.GroupWait < TimeSpan.Zero || o.GroupWait > TimeSpan.FromHours(1)) errors.Add($"Alerts:GroupWait must be from 0 to 1 hour (is {o.GroupWait})");
         if (o.AckTimeout <= TimeSpan.Zero) errors.Add($"Alerts:AckTimeout must be positive (is {o.AckTimeout})");
         if (o.KeepFiring < TimeSpan.Zero) errors.Add($"Alerts:KeepFiring must not be negative (is {o.KeepFiring})");
+        if (o.InfoLifetime <= TimeSpan.Zero) errors.Add($"Alerts:InfoLifetime must be positive (is {o.InfoLifetime})");
         if (o.TickInterval <= TimeSpan.Zero || o.TickInterval > TimeSpan.FromMinutes(5)) errors.Add($"Alerts:TickInterval must be above 0 and at most 5 minutes (is {o.TickInterval})");
         for (var i = 0; i < o.EscalationDelays.Count; i++)
             if (o.EscalationDelays[i] <= TimeSpan.Zero) errors.Add($"Alerts:EscalationDelays:{i} must be positive (is {o.EscalationDelays[i]})");

@@ -31,10 +31,16 @@ public static class Policies
     public const string Meetings = "meetings";
 
     /// <summary>
-    /// The alert list, an alert with its timeline, the alert hub, silences and on-call: the duty officers and commanders who
-    /// act on alerts, grid supervisors for the alerts of their own area, and admins (who set up schedules and webhooks).
+    /// The alert list, an alert with its timeline and the alert hub: the duty desk (<see cref="AlertsDesk"/>) sees every
+    /// alert of its region; analysts only the notices meant for them (a meeting pack is ready), see <c>AlertAudience</c>.
     /// </summary>
     public const string AlertsRead = "alerts-read";
+
+    /// <summary>
+    /// Silences and on-call, and every alert of the region: the duty officers and commanders who act on alerts, grid
+    /// supervisors for the alerts of their own area, and admins (who set up schedules and webhooks).
+    /// </summary>
+    public const string AlertsDesk = "alerts-desk";
 
     /// <summary>Acknowledge, dispatch, resolve, comment, silence: the people on duty for the area (duty officers, commanders).</summary>
     public const string AlertsAct = "alerts-act";
@@ -64,7 +70,8 @@ public static class Policies
         [Audit] = [Roles.Auditor],
         [Meetings] = [Roles.Analyst, Roles.Commander, Roles.Admin],
         [Admin] = [Roles.Admin],
-        [AlertsRead] = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor, Roles.Admin],
+        [AlertsRead] = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor, Roles.Admin, Roles.Analyst],
+        [AlertsDesk] = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor, Roles.Admin],
         [AlertsAct] = [Roles.Commander, Roles.DutyOfficer],
         [PersonData] = [Roles.Commander, Roles.Admin],
         [SignedIn] = Roles.All.Where(r => r != Roles.Screen).ToArray(),

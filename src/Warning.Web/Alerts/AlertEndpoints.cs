@@ -82,6 +82,7 @@ public static class AlertEndpoints
 
     private static async Task<AlertDetail?> DetailAsync(string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains) =>
         id.Length is > 0 and <= 200 && await grains.GetGrain<IAlertGrain>(id).Get() is { } detail && RegionScope.Of(http).Allows(hierarchy, detail.Alert.RegionId)
+            && AlertAudience.Sees(http.User, detail.Alert)
             ? detail : null;
 
     private static JsonObject WithTimeline(AlertDetail detail)
@@ -116,6 +117,7 @@ public static class AlertEndpoints
         var all = await grains.GetGrain<IAlertBoardGrain>(IAlertBoardGrain.Key).List();
         var matching = all
             .Where(a => scope.Allows(hierarchy, a.RegionId) && (regionId is null || scope with { RegionId = regionId } is var within && within.Allows(hierarchy, a.RegionId)))
+            .Where(a => AlertAudience.Sees(http.User, a))
             .Where(a => only is null ? !openOnly || a.IsOpen : a.State == only)
             .Where(a => rule is null || a.Rule == rule)
             .Where(a => a.Severity >= floor)

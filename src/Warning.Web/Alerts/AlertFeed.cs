@@ -30,9 +30,16 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, Screen
         webhooks.Enqueue(change);
     }
 
-    /// <summary>The groups that may see an alert: everyone unlimited, and every area on its path to the root.</summary>
-    public IReadOnlyList<string> GroupsFor(Alert alert) =>
-        [Everywhere, .. hierarchy.TryGet(alert.RegionId, out _) ? hierarchy.PathToRoot(alert.RegionId).Select(a => GroupOf(a.Id)) : []];
+    /// <summary>The groups that may see an alert: the desk everywhere and in every area on its path to the root, and for a notice the analysts' too.</summary>
+    public IReadOnlyList<string> GroupsFor(Alert alert)
+    {
+        var path = hierarchy.TryGet(alert.RegionId, out _) ? hierarchy.PathToRoot(alert.RegionId).Select(a => a.Id).ToArray() : [];
+        IEnumerable<string> groups = [Everywhere, .. path.Select(GroupOf)];
+        // Analysts hear the notices meant for them (AlertAudience), in their region and above.
+        if (AlertAudience.AnalystRules.Contains(alert.Rule))
+            groups = groups.Concat([AlertAudience.NoticeGroupOf(null), .. path.Select(AlertAudience.NoticeGroupOf)]);
+        return groups.ToArray();
+    }
 
     private async Task SendAsync(LiveMessage message, AlertChange change)
     {
@@ -41,6 +48,8 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, Screen
             await hub.Clients.Groups(GroupsFor(change.Alert)).SendAsync("message", message);
             // Each screen watches one view (a region, or everything): the alert goes to every view whose subtree holds it.
             var path = hierarchy.TryGet(change.Alert.RegionId, out _) ? hierarchy.PathToRoot(change.Alert.RegionId).Select(a => a.Id).ToHashSet(StringComparer.Ordinal) : [];
+            // The wall shows what a duty officer acts on; a notice that a pack is ready is the analysts' own.
+            if (AlertAudience.AnalystRules.Contains(change.Alert.Rule)) return;
             foreach (var view in views.Watched.Where(v => v is null || path.Contains(v)))
                 await screen.PublishAsync(MessageType, ForScreen(change.Alert, hierarchy), view);
         }

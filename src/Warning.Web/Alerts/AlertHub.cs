@@ -20,7 +20,7 @@ public sealed class AlertHub(IGrainFactory grains, AreaHierarchy hierarchy, [Mic
 
     public override async Task OnConnectedAsync()
     {
-        await Groups.AddToGroupAsync(Context.ConnectionId, AlertFeed.GroupOf(RegionScope.Of(Context.User!).RegionId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, AlertAudience.GroupOf(Context.User!, RegionScope.Of(Context.User!).RegionId));
         await base.OnConnectedAsync();
     }
 
@@ -33,7 +33,7 @@ public sealed class AlertHub(IGrainFactory grains, AreaHierarchy hierarchy, [Mic
         var scope = RegionScope.Of(Context.User!);
         if (!resume.Complete || (epoch != 0 && epoch != resume.Epoch))
             return new(resume.Epoch, false, [new LiveMessage(resume.Epoch, resume.LastSeq, Resync, time.GetUtcNow(), new { lastSeq = resume.LastSeq })]);
-        return new(resume.Epoch, true, resume.Changes.Where(c => scope.Allows(hierarchy, c.Alert.RegionId))
+        return new(resume.Epoch, true, resume.Changes.Where(c => scope.Allows(hierarchy, c.Alert.RegionId) && AlertAudience.Sees(Context.User!, c.Alert))
             .Select(c => new LiveMessage(resume.Epoch, c.Seq, AlertFeed.MessageType, c.At, c.Alert)).ToArray());
     }
 }

@@ -23,7 +23,7 @@ public static class OnCallEndpoints
                 return AlertEndpoints.Invalid("at", "at must be an ISO-8601 time with offset");
             return Results.Ok(new OnCallAnswer(region, moment, OnCall.At(hierarchy, options.Value.OnCall, region, moment, clock.UtcOffset),
                 options.Value.EscalationDelays.Select(d => d.TotalSeconds).ToArray()));
-        }).RequireAuthorization(Policies.AlertsRead).WithTags("Alerts");
+        }).RequireAuthorization(Policies.AlertsDesk).WithTags("Alerts");
         return api;
     }
 }

@@ -19,7 +19,7 @@ public static class SilenceEndpoints
 
     public static RouteGroupBuilder MapSilences(this RouteGroupBuilder api)
     {
-        var silences = api.MapGroup("/silences").RequireAuthorization(Policies.AlertsRead).WithTags("Alerts");
+        var silences = api.MapGroup("/silences").RequireAuthorization(Policies.AlertsDesk).WithTags("Alerts");
         silences.MapGet("/", async (HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time) =>
         {
             var now = time.GetUtcNow();

@@ -66,7 +66,7 @@ public sealed class ScreenHub(LiveFeed feed, ScreenViews screens, AreaHierarchy 
     public async Task<IReadOnlyList<ScreenAlert>> Alerts()
     {
         var alerts = await grains.GetGrain<IAlertBoardGrain>(IAlertBoardGrain.Key).List();
-        return alerts.Where(a => (a.State is AlertState.Firing or AlertState.Acknowledged) && AlertFeed.InView(a, View, hierarchy))
+        return alerts.Where(a => (a.State is AlertState.Firing or AlertState.Acknowledged) && !AlertAudience.AnalystRules.Contains(a.Rule) && AlertFeed.InView(a, View, hierarchy))
             .Select(a => AlertFeed.ForScreen(a, hierarchy)).ToList();
     }
 

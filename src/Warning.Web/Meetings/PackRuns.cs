@@ -6,6 +6,8 @@ using Hangfire.States;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Reports;
+using Orleans;
+using Warning.Silo.Alerts;
 using Warning.Silo.Time;
 using Warning.Web.Jobs;
 
@@ -66,7 +68,8 @@ public sealed class PackRuns(JobStorage storage, IBackgroundJobClient jobs, ILog
 /// Generates one pack and stores it: figures, HTML, CSV, then the PDF. A PDF that fails to print still leaves the
 /// HTML and CSV stored, and then fails the job with the renderer's message (no retry: Chromium would fail the same way).
 /// </summary>
-public sealed class MeetingPackJob(PackComposer composer, PackPrinter printer, PackStore store, PackRuns runs, AreaHierarchy hierarchy, WarningClock clock, ILogger<MeetingPackJob> logger)
+public sealed class MeetingPackJob(PackComposer composer, PackPrinter printer, PackStore store, PackRuns runs, AreaHierarchy hierarchy, WarningClock clock,
+    IGrainFactory grains, ILogger<MeetingPackJob> logger)
 {
     [JobDisplayName("Meeting pack {0}")]
     public async Task RunAsync(PackOrder order, PerformContext? context, CancellationToken cancellationToken)
@@ -89,6 +92,7 @@ public sealed class MeetingPackJob(PackComposer composer, PackPrinter printer, P
         try { pdf = await printer.PrintAsync(html, cancellationToken); }
         catch (PackPrintException ex) { pdfError = ex.Message; }
         var stored = store.Add(order.RegionId, order.Kind, order.Category, order.From, order.To, clock.Now, order.Trigger, html, csv, pdf, pdfError);
+        await grains.RaiseAsync(PackReady(stored, hierarchy[order.RegionId].Name, clock.Now), logger);
         if (pdfError is not null)
         {
             logger.LogError("Pack {PackId} stored without its PDF: {Error}", stored.Id, pdfError);
@@ -97,5 +101,24 @@ public sealed class MeetingPackJob(PackComposer composer, PackPrinter printer, P
         }
         runs.Update(jobId, new PackProgress(100, "stored", stored.Id));
         logger.LogInformation("Pack {PackId} stored (version {Version})", stored.Id, stored.Version);
+    }
+
+    /// <summary>The info notice to the area's analysts: which pack, where to read it; a PDF that failed is said.</summary>
+    public static AlertSignal PackReady(StoredPack pack, string areaName, DateTimeOffset at)
+    {
+        var (zhKind, enKind) = pack.Kind switch
+        {
+            "monthly" => ("月度研判会材料", "monthly meeting pack"),
+            "quarterly" => ("季度研判会材料", "quarterly meeting pack"),
+            "intensive" => ("敏感期集中研判材料", "intensive-period pack"),
+            "bulletin" => ("专报", "special bulletin"),
+            _ => ("研判会材料", "meeting pack"),
+        };
+        var period = $"{pack.From:yyyy-MM-dd}–{pack.To:yyyy-MM-dd}";
+        var pdf = pack.HasPdf ? "" : "（PDF 生成失败，可查看 HTML/CSV）";
+        return new AlertSignal(AlertRules.PackReady, new AlertSubject("pack", pack.Id), pack.RegionId, AlertSeverity.Info, at,
+            new AlertText($"{zhKind}已生成：{areaName} {period}", $"{char.ToUpperInvariant(enKind[0])}{enKind[1..]} ready: {areaName} {period}"),
+            new AlertText($"第 {pack.Version} 版，/api/v1/reports/{pack.Id}{pdf}", $"version {pack.Version}, /api/v1/reports/{pack.Id}{(pack.HasPdf ? "" : " (the PDF failed; HTML and CSV are there)")}"),
+            pack.Category);
     }
 }

@@ -33,6 +33,31 @@ public sealed class AlertClockTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pack_notice_never_escalates_and_resolves_itself_after_its_lifetime()
+    {
+        var client = _app.Client();
+        var county = _app.Factory.Hierarchy.AtLevel(AreaLevel.County).First();
+        var pack = new Warning.Web.Meetings.StoredPack($"monthly-{county.Id}-202611-v1", county.Id, "monthly", null, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), 1,
+            _time.GetUtcNow(), "test", true, null);
+        await Warning.Silo.Alerts.AlertRaiser.RaiseAsync(_app.App.Services.GetRequiredService<Orleans.IGrainFactory>(),
+            Warning.Web.Meetings.MeetingPackJob.PackReady(pack, county.Name, _time.GetUtcNow()), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var id = $"pack_ready:{pack.Id}";
+        var notice = await WaitForAsync(client, id, a => (string?)a["state"] == "firing", "never fired");
+
+        // Well past both escalation delays: still level 0, still firing (nobody is paged about a pack).
+        _time.Advance(TimeSpan.FromHours(2));
+        await Poll.UntilAsync(() => false, TimeSpan.FromSeconds(1));
+        notice = (await AlertApp.AlertAsync(client, id))!;
+        Assert.Equal(("firing", 0), ((string?)notice["state"], (int)notice["escalationLevel"]!));
+        Assert.DoesNotContain(notice["timeline"]!.AsArray(), e => (string?)e!["kind"] == "escalated");
+
+        // Alerts:InfoLifetime (3 days) after it fired, it resolves by itself.
+        _time.Advance(TimeSpan.FromDays(3));
+        notice = await WaitForAsync(client, id, a => (string?)a["state"] == "resolved", "did not expire");
+        Assert.Contains(notice["timeline"]!.AsArray(), e => (string?)e!["kind"] == "expired");
+    }
+
+    [Fact]
     public async Task An_unacknowledged_alert_climbs_level_by_level_and_an_acknowledgement_that_times_out_fires_again()
     {
         var client = _app.Client();

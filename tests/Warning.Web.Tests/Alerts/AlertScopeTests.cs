@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Warning.Analytics.Hierarchy;
 using Warning.Web.Accounts;
 using Warning.Web.Tests.Security;
@@ -24,29 +25,11 @@ public sealed class AlertScopeTests(SecureApp app) : IClassFixture<SecureApp>
         var cookie = await app.SignInAsync(officer);
         var (_, key) = await app.CreateKeyAsync(IngestKinds.All);
 
-        var heard = new ConcurrentQueue<JsonElement>();
-        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(app.Factory.Server.BaseAddress, "/hubs/alerts"), o =>
-        {
-            o.HttpMessageHandlerFactory = _ => app.Factory.Server.CreateHandler();
-            o.Transports = HttpTransportType.LongPolling;
-            o.Headers["Cookie"] = cookie;
-        }).Build();
-        hub.On<JsonElement>("message", m => heard.Enqueue(m));
-        await hub.StartAsync();
+        var (hub, heard) = await HearAsync(cookie);
+        await using var _ = hub;
 
-        async Task<string> ViolentAsync(string grid)
-        {
-            using var posted = await app.SendAsync(HttpMethod.Post, "/api/v1/reports", apiKey: key, body: Reports.Valid(grid));
-            var caseId = (string)(await posted.Content.ReadFromJsonAsync<JsonNode>())!["items"]![0]!["caseId"]!;
-            var incident = Reports.Incident(grid, caseId);
-            incident["type"] = "violence";
-            incident["severity"] = 4;
-            using var linked = await app.SendAsync(HttpMethod.Post, "/api/v1/incidents", apiKey: key, body: incident);
-            Assert.Equal(202, (int)linked.StatusCode);
-            return $"harm_incident:{caseId}";
-        }
-        var theirs = await ViolentAsync(GridOf(other));
-        var ours = await ViolentAsync(GridOf(mine));
+        var theirs = await ViolentAsync(key, GridOf(other));
+        var ours = await ViolentAsync(key, GridOf(mine));
         Assert.True(await Poll.UntilAsync(() => heard.Any(m => m.GetProperty("data").GetProperty("id").GetString() == ours), AlertApp.Limit), "the officer never heard their county's alert");
         // Theirs went out before ours; by now it had been pushed, to other groups.
         Assert.DoesNotContain(heard, m => m.GetProperty("data").GetProperty("id").GetString() == theirs);
@@ -71,5 +54,74 @@ public sealed class AlertScopeTests(SecureApp app) : IClassFixture<SecureApp>
         Assert.Equal((officer.UserName, mine.Name), ((string?)acked["acknowledgedBy"], (string?)acked["acknowledgedUnit"]));
         using var theirAck = await app.SendAsync(HttpMethod.Post, $"/api/v1/alerts/{theirs}/ack", cookie, body: new JsonObject { ["version"] = 1, ["comment"] = "不是我的" });
         Assert.Equal(404, (int)theirAck.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_analyst_hears_and_lists_the_pack_notices_of_their_county_and_nothing_of_cases()
+    {
+        var county = app.Hierarchy.AtLevel(AreaLevel.County).OrderBy(c => c.Id, StringComparer.Ordinal).Skip(1).First();
+        var grid = app.Hierarchy.Descendants(county.Id, AreaLevel.Grid).OrderBy(g => g.Id, StringComparer.Ordinal).Skip(3).First().Id;
+        var analyst = await app.CreateAccountAsync(Roles.Analyst, county.Id);
+        var cookie = await app.SignInAsync(analyst);
+        var (_, key) = await app.CreateKeyAsync(IngestKinds.All);
+
+        var (hub, heard) = await HearAsync(cookie);
+        await using var _ = hub;
+
+        // A case alert in the analyst's own county, then a pack notice for it (as the pack job raises it).
+        await ViolentAsync(key, grid);
+        var pack = new Warning.Web.Meetings.StoredPack($"monthly-{county.Id}-202611-v1", county.Id, "monthly", null, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), 1,
+            DateTimeOffset.UtcNow, "test", true, null);
+        var grains = app.Factory.Services.GetRequiredService<Orleans.IGrainFactory>();
+        await Warning.Silo.Alerts.AlertRaiser.RaiseAsync(grains, Warning.Web.Meetings.MeetingPackJob.PackReady(pack, county.Name, DateTimeOffset.UtcNow),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var notice = $"pack_ready:{pack.Id}";
+
+        Assert.True(await Poll.UntilAsync(() => heard.Any(m => m.GetProperty("data").GetProperty("id").GetString() == notice), AlertApp.Limit), "the analyst never heard the pack notice");
+        string? harm = null;
+        Assert.True(await Poll.UntilAsync(async () => (harm = (await grains.GetGrain<Warning.Silo.Alerts.IAlertBoardGrain>(Warning.Silo.Alerts.IAlertBoardGrain.Key).List())
+            .FirstOrDefault(a => a.Rule == Warning.Silo.Alerts.AlertRules.HarmIncident && a.RegionId == app.Hierarchy.VillageOf(grid)!.Id)?.Id) is not null, AlertApp.Limit), "no harm alert");
+        Assert.All(heard, m => Assert.Equal("pack_ready", m.GetProperty("data").GetProperty("rule").GetString()));
+        using (var list = await app.SendAsync(HttpMethod.Get, "/api/v1/alerts", cookie))
+        {
+            var alerts = (await list.Content.ReadFromJsonAsync<JsonNode>())!["alerts"]!.AsArray();
+            var only = Assert.Single(alerts);
+            Assert.Equal((notice, "info"), ((string?)only!["id"], (string?)only["severity"]));
+            Assert.Contains(pack.Id, (string?)only["detail"]!["zh"]);
+        }
+        using (var detail = await app.SendAsync(HttpMethod.Get, $"/api/v1/alerts/{harm}", cookie)) Assert.Equal(404, (int)detail.StatusCode);
+        Assert.DoesNotContain(await hub.InvokeAsync<List<JsonElement>>("Resume", 0L), m => m.GetProperty("type").GetString() == "alert" && m.GetProperty("data").GetProperty("id").GetString() == harm);
+        // The desk's own pages stay the desk's; a notice is read, not worked.
+        using (var silences = await app.SendAsync(HttpMethod.Get, "/api/v1/silences", cookie)) Assert.Equal(403, (int)silences.StatusCode);
+        using (var ack = await app.SendAsync(HttpMethod.Post, $"/api/v1/alerts/{notice}/ack", cookie, body: new JsonObject { ["version"] = 1, ["comment"] = "已阅" }))
+            Assert.Equal(403, (int)ack.StatusCode);
+    }
+
+    /// <summary>A case in <paramref name="grid"/> with a violent incident linked: its harm alert's id.</summary>
+    private async Task<string> ViolentAsync(string key, string grid)
+    {
+        using var posted = await app.SendAsync(HttpMethod.Post, "/api/v1/reports", apiKey: key, body: Reports.Valid(grid));
+        var caseId = (string)(await posted.Content.ReadFromJsonAsync<JsonNode>())!["items"]![0]!["caseId"]!;
+        var incident = Reports.Incident(grid, caseId);
+        incident["type"] = "violence";
+        incident["severity"] = 4;
+        using var linked = await app.SendAsync(HttpMethod.Post, "/api/v1/incidents", apiKey: key, body: incident);
+        Assert.Equal(202, (int)linked.StatusCode);
+        return $"harm_incident:{caseId}";
+    }
+
+    /// <summary>A connection to <c>/hubs/alerts</c> with a session cookie, keeping every message it hears.</summary>
+    private async Task<(HubConnection Hub, ConcurrentQueue<JsonElement> Heard)> HearAsync(string cookie)
+    {
+        var heard = new ConcurrentQueue<JsonElement>();
+        var hub = new HubConnectionBuilder().WithUrl(new Uri(app.Factory.Server.BaseAddress, "/hubs/alerts"), o =>
+        {
+            o.HttpMessageHandlerFactory = _ => app.Factory.Server.CreateHandler();
+            o.Transports = HttpTransportType.LongPolling;
+            o.Headers["Cookie"] = cookie;
+        }).Build();
+        hub.On<JsonElement>("message", m => heard.Enqueue(m));
+        await hub.StartAsync();
+        return (hub, heard);
     }
 }

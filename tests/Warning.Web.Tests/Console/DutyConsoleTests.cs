@@ -210,9 +210,9 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
         var id = (await officer.GetAttributeAsync(ItemOf(caseId), "data-id"))!;
         Assert.Equal(demo["duty_officer"].User, await officer.EvaluateAsync<string>("async id => (await (await fetch(`/api/v1/alerts/${encodeURIComponent(id)}`)).json()).acknowledgedBy", id));
 
-        // The login page's signed-out check (401) and the service turning the analyst away from the alerts (the 403 of the
-        // console's probe); nothing else failed.
-        run.AssertNoPageErrors((401, "/api/v1/auth/me"), (403, "/api/v1/alerts?"));
+        // The login page's signed-out check (401) and the service turning the analyst away from the desk (the 403 of the
+        // console's probe: silences are the desk's); nothing else failed.
+        run.AssertNoPageErrors((401, "/api/v1/auth/me"), (403, "/api/v1/silences"));
     }
 
     private static string ItemOf(string caseId) => $"#queue li[data-subjects~='{caseId}']";

@@ -54,6 +54,11 @@ public sealed class MeetingPageTests
         Assert.Contains("v1", await page.InnerTextAsync("#packs tbody tr"));
         Assert.Contains(county.Name, await page.InnerTextAsync("#packs tbody tr"));
         Assert.StartsWith("已保存", await page.InnerTextAsync("#status"));
+        // The stored pack's notice (an info alert) is listed above, linking to it.
+        var packId = (await page.GetAttributeAsync("#packs tbody tr[data-pack]", "data-pack"))!;
+        await page.WaitForSelectorAsync($"#notices li[data-pack='{packId}']");
+        Assert.Contains(county.Name, await page.InnerTextAsync($"#notices li[data-pack='{packId}']"));
+        Assert.Equal($"/api/v1/reports/{packId}?format=html", await page.GetAttributeAsync($"#notices li[data-pack='{packId}'] a", "href"));
         Assert.Empty(errors);
     }
 }

@@ -47,6 +47,15 @@ public sealed class StoredPackTests(MeetingHistory history) : IClassFixture<Meet
         Assert.Equal(list["packs"]!.AsArray().Count, after["packs"]!.AsArray().Count);
         Assert.Equal(404, (int)(await client.GetAsync("/api/v1/reports/monthly-nothing-v1")).StatusCode);
         Assert.Equal(404, (int)(await client.GetAsync("/api/v1/reports/jobs/pack-999999")).StatusCode);
+
+        // Each stored pack is an info notice to the county's analysts, one per pack, never escalating.
+        var notices = (await Reports.GetAsync(client, $"/api/v1/alerts?rule=pack_ready&regionId={county.Id}"))["alerts"]!.AsArray();
+        Assert.Contains(notices, n => (string?)n!["id"] == $"pack_ready:{id}");
+        var notice = Assert.Single(notices, n => (string?)n!["id"] == $"pack_ready:{id2}")!;
+        Assert.Equal("info", (string?)notice["severity"]);
+        Assert.Equal(0, (int)notice["escalationLevel"]!);
+        Assert.Contains($"/api/v1/reports/{id2}", (string?)notice["detail"]!["zh"]);
+        Assert.Contains(county.Name, (string?)notice["title"]!["zh"]);
     }
 
     [Fact]

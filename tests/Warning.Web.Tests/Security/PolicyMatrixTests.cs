@@ -27,7 +27,10 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
     private static readonly string[] AggregateReaders = [Roles.Commander, Roles.DutyOfficer, Roles.Analyst, Roles.GridSupervisor, Roles.Screen];
     private static readonly string[] CaseReaders = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor];
     private static readonly string[] MeetingReaders = [Roles.Analyst, Roles.Commander, Roles.Admin];
-    private static readonly string[] AlertReaders = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor, Roles.Admin];
+    /// <summary>The duty desk: silences, on-call, every alert of the region.</summary>
+    private static readonly string[] AlertDesk = [Roles.Commander, Roles.DutyOfficer, Roles.GridSupervisor, Roles.Admin];
+    /// <summary>The alert list and hub: the desk, and analysts (who see only their notices: AlertAudienceTests).</summary>
+    private static readonly string[] AlertReaders = [.. AlertDesk, Roles.Analyst];
     private static readonly string[] AlertActors = [Roles.Commander, Roles.DutyOfficer];
 
     /// <summary>One call of an endpoint: who the issue allows, and whether a caller outside the region must get 404.</summary>
@@ -101,8 +104,8 @@ public sealed class PolicyMatrixTests(SecureApp app) : IClassFixture<SecureApp>
         ["POST /api/v1/alerts/{id}/assign"] = new("POST", "/api/v1/alerts/case_high:none/assign", AlertActors, Body: new JsonObject { ["version"] = 1 }, AnyStatus: true),
         ["POST /api/v1/alerts/{id}/resolve"] = new("POST", "/api/v1/alerts/case_high:none/resolve", AlertActors, Body: new JsonObject { ["version"] = 1, ["comment"] = "x" }, AnyStatus: true),
         ["POST /api/v1/alerts/{id}/comment"] = new("POST", "/api/v1/alerts/case_high:none/comment", AlertActors, Body: new JsonObject { ["version"] = 1, ["comment"] = "x" }, AnyStatus: true),
-        ["GET /api/v1/oncall"] = new("GET", $"/api/v1/oncall?regionId={w.RegionA}", AlertReaders, $"/api/v1/oncall?regionId={w.CountyB}"),
-        ["GET /api/v1/silences/"] = new("GET", "/api/v1/silences", AlertReaders),
+        ["GET /api/v1/oncall"] = new("GET", $"/api/v1/oncall?regionId={w.RegionA}", AlertDesk, $"/api/v1/oncall?regionId={w.CountyB}"),
+        ["GET /api/v1/silences/"] = new("GET", "/api/v1/silences", AlertDesk),
         // A silence without a reason: refused (400) for those allowed, so the matrix silences nothing.
         ["POST /api/v1/silences/"] = new("POST", "/api/v1/silences", AlertActors, Body: new JsonObject { ["matchers"] = new JsonObject { ["regionId"] = w.RegionA }, ["reason"] = "" }),
         ["DELETE /api/v1/silences/{id}"] = new("DELETE", "/api/v1/silences/silence-none", AlertActors),

@@ -38,8 +38,9 @@ $("logout").addEventListener("click", async () => {
   location.assign("/login");
 });
 
-// The service decides who may see alerts (and in which region); a role it turns away keeps the landing page alone.
-const probe = await get("/api/v1/alerts?state=open&limit=1");
+// The service decides who may work the alerts (and in which region); a role it turns away keeps the landing page alone.
+// Silences are the desk's alone: analysts may read the alert list, but only the notices meant for them.
+const probe = await get("/api/v1/silences");
 if (probe.status === 200) {
   const { openDesk } = await import("./desk.js");
   await openDesk(me);

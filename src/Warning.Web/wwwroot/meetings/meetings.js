@@ -91,6 +91,23 @@ async function loadPacks() {
   }));
 }
 
+// The info notices a finished pack raised for this reader's area (alert rule pack_ready): open (pending its group wait,
+// then firing) until they expire.
+async function loadNotices() {
+  const { alerts } = await json("/api/v1/alerts?rule=pack_ready&state=open&limit=20");
+  $("notices-section").hidden = alerts.length === 0;
+  $("notices").replaceChildren(...alerts.map((alert) => {
+    const packId = alert.subject.id;
+    const li = document.createElement("li");
+    li.dataset.pack = packId;
+    const link = document.createElement("a");
+    link.href = `/api/v1/reports/${encodeURIComponent(packId)}?format=html`;
+    link.textContent = alert.title.zh;
+    li.append(link, ` · ${alert.lastSeenAt.slice(0, 16).replace("T", " ")}`);
+    return li;
+  }));
+}
+
 async function generate() {
   status("排队生成… Queued");
   try {
@@ -108,6 +125,7 @@ async function generate() {
     if (state.state !== "succeeded") throw new Error(state.error || state.state);
     status(`已保存 Stored: ${state.packId}`);
     await loadPacks();
+    await loadNotices().catch(() => {});
   } catch (error) {
     status(error.message, true);
   }
@@ -121,4 +139,5 @@ $("region").addEventListener("change", () => loadPacks().catch((e) => status(e.m
 $("pick").addEventListener("submit", (e) => preview(e).catch((error) => status(error.message, true)));
 $("generate").addEventListener("click", generate);
 await loadPacks();
+await loadNotices().catch(() => {});
 document.body.dataset.ready = "true";
