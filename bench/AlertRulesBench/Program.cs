@@ -99,6 +99,7 @@ async Task<(double Seconds, int Open, long Changes)> RunAsync(bool rules)
         .AddSingleton<IAlertSink, NoAlertSink>()
         .AddWarningClock()
         .AddSingleton<DirtyGrains>()
+        .AddSingleton<Warning.Silo.Persons.PersonExpiryDue>()
         .AddSingleton(new RiskModelRegistry(Path.Combine(scratch, "no-models"), NullLogger<RiskModelRegistry>.Instance))
         .AddSingleton<CaseRiskScorer>();
     using var host = builder.Build();

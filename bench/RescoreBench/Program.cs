@@ -64,6 +64,7 @@ foreach (var withModel in new[] { false, true })
         .AddSingleton<Warning.Silo.Alerts.IAlertSink, Warning.Silo.Alerts.NoAlertSink>()
         .AddWarningClock()
         .AddSingleton<DirtyGrains>()
+        .AddSingleton<Warning.Silo.Persons.PersonExpiryDue>()
         .AddSingleton(registry)
         .AddSingleton<CaseRiskScorer>();
     using var host = builder.Build();

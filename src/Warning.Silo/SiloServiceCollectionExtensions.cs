@@ -75,6 +75,7 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<Checkpoints>();
         services.AddSingleton<IngestLog>();
         services.AddSingleton<KnownIds>();
+        services.AddSingleton<Persons.PersonExpiryDue>();
         services.AddSingleton<IngestPartitions>();
         services.AddSingleton<Intake>();
         services.AddSingleton(new DirtyGrains { WriteThrough = cluster.Enabled });

@@ -33,7 +33,11 @@ public interface IPersonGrain : ILogAppliedGrain
 }
 
 [GenerateSerializer, Immutable, Alias("PersonSweep")]
-public sealed record PersonSweep([property: Id(0)] bool NewlyExpired, [property: Id(1)] bool Purged, [property: Id(2)] IReadOnlyList<string> LinkedCases);
+public sealed record PersonSweep([property: Id(0)] bool NewlyExpired, [property: Id(1)] bool Purged, [property: Id(2)] IReadOnlyList<string> LinkedCases)
+{
+    /// <summary>When the person next needs the sweep (expiry, then purge); null once purged.</summary>
+    [Id(3)] public DateTimeOffset? NextDueAt { get; init; }
+}
 
 /// <summary>One applied log entry as a key individual's grain sees it: a case linked, or an incident.</summary>
 [GenerateSerializer, Immutable, Alias("PersonUpdate")]

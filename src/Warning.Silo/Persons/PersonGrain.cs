@@ -27,7 +27,7 @@ public sealed class PersonState
 // live beside the owner that applies them instead of a remote call (and a write) away; one silo alone is unaffected.
 [GrainType("person"), PreferLocalPlacement]
 public sealed class PersonGrain([PersistentState("state")] IPersistentState<PersonState> state, DirtyGrains dirty,
-    AreaHierarchy hierarchy, ILogger<PersonGrain> logger)
+    AreaHierarchy hierarchy, PersonExpiryDue expiryDue, ILogger<PersonGrain> logger)
     : LogAppliedGrain<PersonState>(state, dirty), IPersonGrain
 {
     // A registration after expiry or purge is a renewed basis: the record counts again from it.
@@ -36,6 +36,7 @@ public sealed class PersonGrain([PersistentState("state")] IPersistentState<Pers
         State.Record = person;
         State.ExpiryHandled = false;
         State.Purged = false;
+        expiryDue.Forget(Key);
     });
 
     public Task LinkCase(long seq, string caseId) => Apply(seq, () =>
@@ -93,7 +94,9 @@ public sealed class PersonGrain([PersistentState("state")] IPersistentState<Pers
 
     public Task<PersonSweep> Sweep(DateTimeOffset now, TimeSpan purgeAfter)
     {
-        if (State.Record is not { } r || r.BasisExpiresAt > now) return Task.FromResult(new PersonSweep(false, false, []));
+        // Not applied yet: look again at the next sweep. Not expired: at its expiry.
+        if (State.Record is not { } r) return Task.FromResult(new PersonSweep(false, false, []) { NextDueAt = now });
+        if (r.BasisExpiresAt > now) return Task.FromResult(new PersonSweep(false, false, []) { NextDueAt = r.BasisExpiresAt });
         var newly = !State.ExpiryHandled;
         var cases = State.LinkedCases.ToArray();
         State.ExpiryHandled = true;
@@ -109,7 +112,7 @@ public sealed class PersonGrain([PersistentState("state")] IPersistentState<Pers
             State.Purged = true;
         }
         if (newly || purge) MarkChanged();
-        return Task.FromResult(new PersonSweep(newly, purge, cases));
+        return Task.FromResult(new PersonSweep(newly, purge, cases) { NextDueAt = State.Purged ? null : r.BasisExpiresAt + purgeAfter });
     }
 
     private Task Apply(long seq, Action change)

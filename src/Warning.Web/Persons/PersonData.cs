@@ -65,7 +65,7 @@ public static class PersonDataEndpoints
 /// ingest log, so every open case is scored again without it), and after Persons:PurgeAfter its identifying fields are
 /// cleared in the grain and in the ingest log's copy of the registration.
 /// </summary>
-public sealed class PersonExpirySweep(KnownIds known, IGrainFactory grains, IngestLog log, IngestApplier applier, WarningDatabase database,
+public sealed class PersonExpirySweep(KnownIds known, PersonExpiryDue due, IGrainFactory grains, IngestLog log, IngestApplier applier, WarningDatabase database,
     WarningClock clock, IOptions<PersonDataOptions> options, AuditLog audit, ILogger<PersonExpirySweep> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -84,13 +84,22 @@ public sealed class PersonExpirySweep(KnownIds known, IGrainFactory grains, Inge
         catch (OperationCanceledException) { }
     }
 
-    public async Task<(int Expired, int Purged)> SweepAsync(CancellationToken ct = default)
+    /// <returns>Bases newly expired, records purged, and the person grains called.</returns>
+    public async Task<(int Expired, int Purged, int Visited)> SweepAsync(CancellationToken ct = default)
     {
         var now = clock.Now;
-        int expired = 0, purged = 0;
-        foreach (var chunk in known.PersonIds.ToArray().Chunk(256))
+        int expired = 0, purged = 0, visited = 0;
+        // Only those whose moment came, or whose moment this silo does not know (see PersonExpiryDue).
+        foreach (var chunk in known.PersonIds.Where(id => due.IsDue(id, now)).ToArray().Chunk(256))
         {
-            var results = await Task.WhenAll(chunk.Select(async id => (id, r: await grains.GetGrain<IPersonGrain>(id).Sweep(now, options.Value.PurgeAfter))));
+            var results = await Task.WhenAll(chunk.Select(async id =>
+            {
+                var generation = due.Generation(id);
+                var r = await grains.GetGrain<IPersonGrain>(id).Sweep(now, options.Value.PurgeAfter);
+                due.Record(id, generation, r.NextDueAt);
+                return (id, r);
+            }));
+            visited += results.Length;
             foreach (var (id, r) in results)
             {
                 if (r.NewlyExpired) expired++;
@@ -105,7 +114,7 @@ public sealed class PersonExpirySweep(KnownIds known, IGrainFactory grains, Inge
             var result = await log.AppendAsync([OpenCaseRescore.Tick(now, "basis-expired")], ct);
             logger.LogInformation("{Expired} key-individual bases expired; re-score tick at seq {Seq}", expired, result[0].Seq);
         }
-        return (expired, purged);
+        return (expired, purged, visited);
     }
 
     /// <summary>The log keeps the registration as posted: clear its reference there too, or a replay would bring it back.</summary>

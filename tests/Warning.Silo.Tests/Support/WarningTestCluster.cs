@@ -72,6 +72,7 @@ public sealed class WarningTestCluster : IAsyncDisposable
                 .AddSingleton<Warning.Silo.Alerts.IAlertSink, Warning.Silo.Alerts.NoAlertSink>()
                 .AddWarningClock()
                 .AddSingleton<DirtyGrains>()
+                .AddSingleton<Warning.Silo.Persons.PersonExpiryDue>()
                 .AddSingleton(sp => new RiskModelRegistry(Path.Combine(folder, "no-models"), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RiskModelRegistry>()))
                 .AddSingleton<CaseRiskScorer>();
         }
