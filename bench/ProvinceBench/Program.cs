@@ -168,6 +168,15 @@ if (Environment.GetEnvironmentVariable("PROVINCE_GCDUMP") is { Length: > 0 } dum
     collect.WaitForExit();
     Row("GC heap dump", dump);
     Row("RSS after the dump's full collection (MB)", $"{RssMb(service):F0}");
+    // The dump collected first, fully: the live set itself, and what it is made of.
+    var after = await client.GetStringAsync("/metrics");
+    var heap = System.Text.RegularExpressions.Regex.Matches(after, "^dotnet_gc_last_collection_heap_size_bytes(?:\\{[^}]*\\})? ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+        .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+    Row("GC heap after the dump's full collection (MB)", $"{heap / 1048576:F0}");
+    var report = new ProcessStartInfo("dotnet-gcdump", ["report", dump]) { RedirectStandardOutput = true };
+    using var reporter = Process.Start(report)!;
+    var types = (await reporter.StandardOutput.ReadToEndAsync()).Split('\n').Where(l => l.Trim().Length > 0).Take(22);
+    Console.Error.WriteLine("largest types in the dump (dotnet-gcdump report):\n" + string.Join('\n', types));
 }
 
 // A graceful stop writes every grain; the restart reads state lazily, as calls come.
