@@ -15,6 +15,7 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Analytics.Simulation;
+using Warning.Silo;
 using Warning.Silo.Alerts;
 using Warning.Silo.Areas;
 using Warning.Silo.Cases;
@@ -87,21 +88,9 @@ async Task<(double Seconds, int Open, long Changes)> RunAsync(bool rules)
     builder.Logging.SetMinimumLevel(LogLevel.Error);
     builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: 0)
         .AddSqliteGrainStorageAsDefault(o => { o.DatabasePath = Path.Combine(scratch, "state.db"); o.Synchronous = "OFF"; }));
-    builder.Services
-        .AddSingleton(TimeProvider.System)
-        .Configure<StorageOptions>(o => o.DataDirectory = scratch)
-        .AddSingleton(city)
-        .Configure<ScreeningOptions>(_ => { })
-        .Configure<ClockOptions>(_ => { })
-        .Configure<RiskOptions>(_ => { })
-        // The service's dev setting for tests and benches: no group wait.
-        .Configure<AlertsOptions>(o => { o.Enabled = rules; o.GroupWait = TimeSpan.Zero; })
-        .AddSingleton<IAlertSink, NoAlertSink>()
-        .AddWarningClock()
-        .AddSingleton<DirtyGrains>()
-        .AddSingleton<Warning.Silo.Persons.PersonExpiryDue>()
-        .AddSingleton(new RiskModelRegistry(Path.Combine(scratch, "no-models"), NullLogger<RiskModelRegistry>.Instance))
-        .AddSingleton<CaseRiskScorer>();
+    // The service's dev setting for tests and benches: no group wait.
+    builder.Services.AddGrainDependencies(city, scratch, new RiskModelRegistry(Path.Combine(scratch, "no-models"), NullLogger<RiskModelRegistry>.Instance),
+        o => { o.Enabled = rules; o.GroupWait = TimeSpan.Zero; });
     using var host = builder.Build();
     await host.StartAsync();
     var grains = host.Services.GetRequiredService<IGrainFactory>();

@@ -12,6 +12,7 @@ using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Analytics.Simulation;
+using Warning.Silo;
 using Warning.Silo.Areas;
 using Warning.Silo.Cases;
 using Orleans;
@@ -53,20 +54,7 @@ foreach (var withModel in new[] { false, true })
     builder.Logging.SetMinimumLevel(LogLevel.Error);
     builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: 0)
         .AddSqliteGrainStorageAsDefault(o => { o.DatabasePath = Path.Combine(scratch, "state.db"); o.Synchronous = "OFF"; }));
-    builder.Services
-        .AddSingleton(TimeProvider.System)
-        .Configure<StorageOptions>(o => o.DataDirectory = scratch)
-        .AddSingleton(city)
-        .Configure<ScreeningOptions>(_ => { })
-        .Configure<ClockOptions>(_ => { })
-        .Configure<RiskOptions>(_ => { })
-        .Configure<Warning.Silo.Alerts.AlertsOptions>(_ => { })
-        .AddSingleton<Warning.Silo.Alerts.IAlertSink, Warning.Silo.Alerts.NoAlertSink>()
-        .AddWarningClock()
-        .AddSingleton<DirtyGrains>()
-        .AddSingleton<Warning.Silo.Persons.PersonExpiryDue>()
-        .AddSingleton(registry)
-        .AddSingleton<CaseRiskScorer>();
+    builder.Services.AddGrainDependencies(city, scratch, registry);
     using var host = builder.Build();
     await host.StartAsync();
     var services = host.Services;

@@ -6,6 +6,7 @@ using Orleans.TestingHost;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Risk;
 using Warning.Analytics.Simulation;
+using Warning.Silo;
 using Warning.Silo.Areas;
 using Warning.Silo.Ingest;
 using Warning.Silo.Risk;
@@ -61,20 +62,7 @@ public sealed class WarningTestCluster : IAsyncDisposable
             {
                 CollectionQuantum = TimeSpan.FromSeconds(1), LeafIdleTimeout = TimeSpan.FromSeconds(3), IdleTimeout = TimeSpan.FromMinutes(10),
             });
-            silo.Services
-                .AddSingleton(TimeProvider.System)
-                .AddSingleton(City)
-                .Configure<StorageOptions>(o => o.DataDirectory = folder)
-                .Configure<ScreeningOptions>(_ => { })
-                .Configure<ClockOptions>(_ => { })
-                .Configure<RiskOptions>(_ => { })
-                .Configure<Warning.Silo.Alerts.AlertsOptions>(_ => { })
-                .AddSingleton<Warning.Silo.Alerts.IAlertSink, Warning.Silo.Alerts.NoAlertSink>()
-                .AddWarningClock()
-                .AddSingleton<DirtyGrains>()
-                .AddSingleton<Warning.Silo.Persons.PersonExpiryDue>()
-                .AddSingleton(sp => new RiskModelRegistry(Path.Combine(folder, "no-models"), sp.GetRequiredService<ILoggerFactory>().CreateLogger<RiskModelRegistry>()))
-                .AddSingleton<CaseRiskScorer>();
+            silo.Services.AddGrainDependencies(City, folder);
         }
     }
 }
