@@ -81,10 +81,21 @@ public sealed class FeedWatchGrain([PersistentState("state")] IPersistentState<F
             new AlertText($"{source} 已超过 {interval} 未送达任何事件（最后一次 {last:yyyy-MM-dd HH:mm:ss}Z）", $"No incident from {source} for more than {interval} (last at {last:O})")), logger);
     }
 
-    /// <summary>Tells the watches of the sources in an applied segment that they were heard from (one call per source, not per incident).</summary>
-    public static void Heard(IGrainFactory grains, IEnumerable<IncidentSource> sources)
+    /// <summary>
+    /// Tells the watches of the sources in an applied segment that they were heard from (one call per source, not per
+    /// incident). Awaited: once a segment counts as applied, its sources' watches know it, so a silence is measured from
+    /// the last incident applied, not from whenever a detached call happened to land. A failure is logged, never thrown:
+    /// a watch must not hold up the log.
+    /// </summary>
+    public static async Task HeardAsync(IGrainFactory grains, IEnumerable<IncidentSource> sources, ILogger logger)
     {
-        foreach (var source in sources.Distinct())
-            grains.GetGrain<IFeedWatchGrain>(DisputeVocabulary.WireName(source)).Seen().Ignore();
+        try
+        {
+            await Task.WhenAll(sources.Distinct().Select(source => grains.GetGrain<IFeedWatchGrain>(DisputeVocabulary.WireName(source)).Seen()));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Feed watches not told of an applied segment: {Error}", ex.Message);
+        }
     }
 }

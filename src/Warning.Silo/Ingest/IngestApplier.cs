@@ -404,7 +404,7 @@ public sealed class IngestApplier : BackgroundService
             catch (Exception ex) when (!retryFailures) { _logger.LogError(ex, "Applying {Updates} updates to key individual {PersonId} failed", p.Value.Count, p.Key); }
         }));
         await Task.WhenAll(calls);
-        Alerts.FeedWatchGrain.Heard(_grains, records.OfType<Incident>().Select(i => i.Source));
+        await Alerts.FeedWatchGrain.HeardAsync(_grains, records.OfType<Incident>().Select(i => i.Source), _logger);
     }
 
     /// <summary>The entry's record, or null (logged) when its payload cannot be read: one bad entry must not stop the ones after it.</summary>
