@@ -12,8 +12,8 @@ namespace Warning.Silo.Alerts;
 [Alias("IFeedWatchGrain")]
 public interface IFeedWatchGrain : IGrainWithStringKey
 {
-    /// <summary>Incidents of the source were applied just now.</summary>
-    [OneWay, Alias("Seen")]
+    /// <summary>Incidents of the source were applied just now. Not one-way: the applier awaits it (see <see cref="FeedWatchGrain.HeardAsync"/>).</summary>
+    [Alias("Seen")]
     Task Seen();
 
     /// <summary>Starts watching (at start-up, for every source with an interval in <c>Alerts:FeedHeartbeats</c>).</summary>
