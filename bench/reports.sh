@@ -12,8 +12,8 @@ run() { dotnet run --no-build --project bench/ReportsBench -c Release -- "$@"; }
 [ -e "$data/warning.db" ] || run seed "$data" "${1:-460}" "${2:-0.35}" "${3:-true}" >&2
 echo "Meeting packs, Dingxi ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)); log: $(du -h "$data/warning.db" | cut -f1)"
 echo
-echo "| pack | area and period | cases in the log | read log (s) | model check (s) | figures (s) | HTML+CSV (s) | PDF (s) | total (s) | HTML / CSV / PDF | peak working set (MiB) |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+echo "| pack | area and period | cases in the log | read log (s) | case ledger (s) | model check (s) | figures (s) | HTML+CSV (s) | PDF (s) | total (s) | HTML / CSV / PDF | peak working set (MiB) |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
 for scenario in city-quarter-html city-quarter-pdf county-month-pdf; do run run "$data" "$scenario"; done
 echo
 echo "Each row is one process: the whole log read and replayed, then the pack; the peak is the .NET process's (Chromium's own memory is not in it)."

@@ -68,6 +68,8 @@ var (areaId, from, to, pdf) = scenario switch
 };
 var total = Stopwatch.StartNew();
 var records = log.ReadRecords().ToList();
+var readOnly = total.Elapsed;
+Console.Error.WriteLine($"read: {records.Count:N0} records in {readOnly.TotalSeconds:F1} s, GC pauses {GC.GetTotalPauseDuration().TotalSeconds:F1} s, gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s");
 var ledger = CaseLedger.From(records);
 var read = total.Elapsed;
 var period = new BriefingPeriod(from, to, TimeSpan.FromHours(8));
@@ -93,7 +95,7 @@ if (pdf)
 }
 var printed = total.Elapsed;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"| {scenario} | {city[areaId].Name} {from:yyyy-MM-dd}..{to:yyyy-MM-dd} | {ledger.Cases.Count:N0} | {read.TotalSeconds:F1} | {(checkedModel - read).TotalSeconds:F1} | {(computed - checkedModel).TotalSeconds:F1} | {(rendered - computed).TotalSeconds:F2} | {(pdf ? (printed - rendered).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) : "—")} | {printed.TotalSeconds:F1} | {html.Length / 1024:N0} KiB / {csv.Length / 1024:N0} KiB / {(pdf ? $"{pdfBytes / 1024:N0} KiB" : "—")} | {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576:N0} |"));
+    $"| {scenario} | {city[areaId].Name} {from:yyyy-MM-dd}..{to:yyyy-MM-dd} | {ledger.Cases.Count:N0} | {readOnly.TotalSeconds:F1} | {(read - readOnly).TotalSeconds:F1} | {(checkedModel - read).TotalSeconds:F1} | {(computed - checkedModel).TotalSeconds:F1} | {(rendered - computed).TotalSeconds:F2} | {(pdf ? (printed - rendered).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) : "—")} | {printed.TotalSeconds:F1} | {html.Length / 1024:N0} KiB / {csv.Length / 1024:N0} KiB / {(pdf ? $"{pdfBytes / 1024:N0} KiB" : "—")} | {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576:N0} |"));
 
 internal sealed class BenchEnvironment(string webRoot) : IWebHostEnvironment
 {

@@ -17,3 +17,10 @@ public sealed record ScreeningRound(
     int? HouseholdsVisited,
     ScreeningFindings Findings,
     IReadOnlyList<string> ReportIds);
+
+/// <summary>
+/// What history needs of a screening round: the grid and the moment. Reading a city's log yields these instead of whole
+/// rounds (three million of them in 460 days of Dingxi, two thirds of the log), which halves the heap a pack or a
+/// retraining builds.
+/// </summary>
+public sealed record ScreeningMark(string GridId, DateTimeOffset ScreenedAt);

@@ -80,12 +80,21 @@ public sealed class CaseLedger
                     ledger.Seen(s.ScreenedAt);
                     ledger.Screened(s.GridId, s.ScreenedAt);
                     break;
+                case ScreeningMark m:
+                    ledger.Seen(m.ScreenedAt);
+                    ledger.Screened(m.GridId, m.ScreenedAt);
+                    break;
             }
         }
 
         // Stable: two reports of one case at the same moment keep their arrival order, as the case grain applied them.
-        foreach (var r in reports.OrderBy(r => r.ReportedAt))
+        // Sorted by (instant, arrival) keys rather than LINQ's OrderBy: a city has a million reports, and this is a third of the time.
+        var order = new (long Ticks, int Index)[reports.Count];
+        for (var k = 0; k < order.Length; k++) order[k] = (reports[k].ReportedAt.UtcTicks, k);
+        Array.Sort(order);
+        foreach (var (_, index) in order)
         {
+            var r = reports[index];
             var id = r.CaseId ?? CaseIds.FromOpeningReport(r.ReportId);
             if (!ledger._cases.TryGetValue(id, out var c)) ledger._cases[id] = c = new LedgerCase(id, r.GridId);
             if (c.Steps.Count == 0 || c.Steps[^1].Status != r.Status || c.Steps[^1].Category != r.Category)
