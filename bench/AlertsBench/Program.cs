@@ -31,7 +31,7 @@ var grids = city.AtLevel(AreaLevel.Village).Select(v => city.Descendants(v.Id, A
 var port = FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
 string[] settings = [webDll, "--contentRoot", Path.GetDirectoryName(Path.GetFullPath(webDll))!, "--urls", baseUrl, $"--Storage:DataDirectory={data}",
-    "--Serilog:MinimumLevel:Default=Warning", "--Simulator:Enabled=false", $"--Orleans:SiloPort={FreePort()}", "--Alerts:GroupWait=00:00:00",
+    "--Serilog:MinimumLevel:Default=Warning", "--Serilog:MinimumLevel:Override:Warning.Silo.Ingest.IngestApplier=Information", "--Simulator:Enabled=false", $"--Orleans:SiloPort={FreePort()}", "--Alerts:GroupWait=00:00:00",
     "--Auth:DemoAccounts=true", "--Risk:RescoreOnStartup=false",
     .. Environment.GetEnvironmentVariable("BENCH_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? []];
 using var service = Start("dotnet", settings, null);
@@ -117,7 +117,7 @@ try
                 toChange.Add(changed - acceptedAt);
                 changeToScreen.Add(at - changed);
             }
-            Console.Error.WriteLine($"probe {i}: {at - acceptedAt} ms");
+            Console.Error.WriteLine($"probe {i} accepted {DateTimeOffset.FromUnixTimeMilliseconds(acceptedAt):HH:mm:ss.fff}: {at - acceptedAt} ms");
         }
         catch (TimeoutException)
         {
@@ -160,7 +160,13 @@ static Process Start(string file, string[] arguments, Action<string?>? onError, 
     foreach (var a in arguments) info.ArgumentList.Add(a);
     foreach (var (name, value) in environment) info.Environment[name] = value;
     var process = Process.Start(info)!;
-    process.OutputDataReceived += (_, _) => { };
+    // The service's own account of an applier stall, echoed with the time so a slow probe can be matched to it.
+    process.OutputDataReceived += (_, e) =>
+    {
+        if (e.Data is { } line && (line.Contains("Slow segment", StringComparison.Ordinal) || line.Contains("Slow checkpoint", StringComparison.Ordinal)
+                                   || line.Contains("Re-scored", StringComparison.Ordinal)))
+            Console.Error.WriteLine($"  service: {line}");
+    };
     process.ErrorDataReceived += (_, e) => onError?.Invoke(e.Data);
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();

@@ -33,6 +33,9 @@ public sealed class ApplierOptions
 
     /// <summary>Cases of a segment applied side by side. More replays faster but takes CPU from intake on a small machine (bench/compare.sh): 4 kept replay above 2,000 entries/s.</summary>
     public int CaseConcurrency { get; set; } = 4;
+
+    /// <summary>A segment or checkpoint slower than this is logged with where its time went: it holds up every alert behind it.</summary>
+    public TimeSpan SlowLog { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 /// <summary>
@@ -145,6 +148,9 @@ public sealed class IngestApplier : BackgroundService
                 var done = checkpointTick.IsCompleted ? checkpointTick : await Task.WhenAny(next, checkpointTick);
                 if (done == checkpointTick)
                 {
+                    // In front of the applying, not beside it: a checkpoint alongside was tried (bench/alerts.sh) and took
+                    // 400-860 ms instead of 250-520, its flushes queueing with the applier's calls on the same area
+                    // grains, and the alert latency's tail did not move.
                     await CheckpointAsync();
                     checkpointTick = checkpoints.WaitForNextTickAsync(stoppingToken).AsTask();
                     continue;
@@ -182,6 +188,8 @@ public sealed class IngestApplier : BackgroundService
     public async Task CheckpointAsync()
     {
         await _checkpointing.WaitAsync();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var gcBefore = GC.GetTotalPauseDuration();
         try
         {
             var applied = AppliedSeq;
@@ -220,7 +228,11 @@ public sealed class IngestApplier : BackgroundService
                 await _checkpoints.WriteCheckpointAsync(Checkpoints.Ingest, applied);
                 Interlocked.Exchange(ref _checkpointSeq, applied);
             }
-            if (dirty.Count > 0) _logger.LogDebug("Checkpoint at {Seq}: {Grains} grain states written", applied, dirty.Count);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (elapsed > _options.Value.SlowLog)
+                _logger.LogInformation("Slow checkpoint at {Seq}: {Grains} grain states written in {ElapsedMs:F0} ms (GC pauses {GcMs:F0})",
+                    applied, dirty.Count, elapsed.TotalMilliseconds, (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds);
+            else if (dirty.Count > 0) _logger.LogDebug("Checkpoint at {Seq}: {Grains} grain states written", applied, dirty.Count);
         }
         finally
         {
@@ -303,16 +315,29 @@ public sealed class IngestApplier : BackgroundService
     /// </summary>
     private async Task ApplySegmentAsync(IReadOnlyList<IngestEntry> segment, bool retryFailures)
     {
+        var waited = System.Diagnostics.Stopwatch.GetTimestamp();
+        var gcBefore = GC.GetTotalPauseDuration();
         await YieldToIntakeAsync();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var phases = new SegmentPhases();
         try
         {
-            await ApplySegmentCoreAsync(segment, retryFailures);
+            await ApplySegmentCoreAsync(segment, retryFailures, phases);
         }
         finally
         {
             _lastSegmentTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            var total = System.Diagnostics.Stopwatch.GetElapsedTime(waited);
+            if (total > _options.Value.SlowLog)
+                _logger.LogInformation("Slow segment: {Entries} entries in {TotalMs:F0} ms (yield to intake {YieldMs:F0}, cases {CasesMs:F0}, areas and persons {AreasMs:F0}, feed watches {WatchesMs:F0}, GC pauses {GcMs:F0})",
+                    segment.Count, total.TotalMilliseconds, (total - _lastSegmentTime).TotalMilliseconds, phases.Cases.TotalMilliseconds, phases.Areas.TotalMilliseconds,
+                    phases.Watches.TotalMilliseconds, (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds);
         }
+    }
+
+    private sealed class SegmentPhases
+    {
+        public TimeSpan Cases, Areas, Watches;
     }
 
     /// <summary>
@@ -328,8 +353,9 @@ public sealed class IngestApplier : BackgroundService
         while (_log.PendingAppends > 0 && System.Diagnostics.Stopwatch.GetTimestamp() < until) await Task.Delay(1);
     }
 
-    private async Task ApplySegmentCoreAsync(IReadOnlyList<IngestEntry> segment, bool retryFailures)
+    private async Task ApplySegmentCoreAsync(IReadOnlyList<IngestEntry> segment, bool retryFailures, SegmentPhases phases)
     {
+        var mark = System.Diagnostics.Stopwatch.GetTimestamp();
         var records = segment.Select(ReadRecord).ToArray();
         var changes = new CaseChange?[segment.Count];
         var risks = new CaseRiskChange?[segment.Count];
@@ -357,6 +383,8 @@ public sealed class IngestApplier : BackgroundService
                 }
             }
         });
+        phases.Cases = System.Diagnostics.Stopwatch.GetElapsedTime(mark);
+        mark = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var areas = new Dictionary<string, (Area Area, List<AreaUpdate> Updates)>(StringComparer.Ordinal);
         var persons = new Dictionary<string, List<PersonUpdate>>(StringComparer.Ordinal);
@@ -404,7 +432,10 @@ public sealed class IngestApplier : BackgroundService
             catch (Exception ex) when (!retryFailures) { _logger.LogError(ex, "Applying {Updates} updates to key individual {PersonId} failed", p.Value.Count, p.Key); }
         }));
         await Task.WhenAll(calls);
+        phases.Areas = System.Diagnostics.Stopwatch.GetElapsedTime(mark);
+        mark = System.Diagnostics.Stopwatch.GetTimestamp();
         await Alerts.FeedWatchGrain.HeardAsync(_grains, records.OfType<Incident>().Select(i => i.Source), _logger);
+        phases.Watches = System.Diagnostics.Stopwatch.GetElapsedTime(mark);
     }
 
     /// <summary>The entry's record, or null (logged) when its payload cannot be read: one bad entry must not stop the ones after it.</summary>
