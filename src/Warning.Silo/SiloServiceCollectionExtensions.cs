@@ -89,6 +89,8 @@ public static class SiloServiceCollectionExtensions
         services.Configure<ScreeningOptions>(config.GetSection(ScreeningOptions.Section));
         services.Configure<ClockOptions>(config.GetSection("Clock"));
         services.Configure<ApplierOptions>(config.GetSection(ApplierOptions.Section));
+        services.Configure<Memory.MemoryTrimOptions>(config.GetSection(Memory.MemoryTrimOptions.Section));
+        services.AddHostedService<Memory.DeactivationMemoryTrim>();
         services.AddSingleton(sp => HierarchyOptions.Load(
             config.GetSection(HierarchyOptions.Section).Get<HierarchyOptions>() ?? new(), sp.GetRequiredService<ILogger<AreaHierarchy>>()));
         services.AddWarningClock();

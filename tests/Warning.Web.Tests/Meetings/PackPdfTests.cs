@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Warning.Analytics.Disputes;
 using Warning.Web.Tests.Support;
 
@@ -42,6 +43,51 @@ public sealed class PackPdfTests(MeetingHistory history) : IClassFixture<Meeting
             Assert.NotEmpty(fonts);
             Assert.All(fonts, l => Assert.Matches(@"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", l));
             Assert.All(fonts, l => Assert.Equal("yes", Regex.Match(l, @"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$").Groups[1].Value));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A4 portrait with no table row split across pages (issue 16). A pack's rows are mostly one line, where a split
+    /// cannot show; so the pack's printer and stylesheet print a table of tall rows, each marked on its first and last
+    /// line, and every row must start and end on the same page.
+    /// </summary>
+    [Fact]
+    public async Task The_printer_keeps_every_table_row_of_a_pack_on_one_page()
+    {
+        var rows = string.Concat(Enumerable.Range(0, 60).Select(i =>
+            $"<tr><td>{i}</td><td>R{i:00}首行<br>化解措施：司法所联合村委会调解<br>第三行<br>第四行<br>第五行<br>R{i:00}末行</td><td class=\"num\">{i * 7}</td></tr>"));
+        var html = $"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"></head><body class=\"pack\"><section><h2>研判案件</h2>" +
+                   $"<table><thead><tr><th>序号</th><th>情况</th><th>分值</th></tr></thead><tbody>{rows}</tbody></table></section></body></html>";
+        var printer = history.App.Services.GetRequiredService<Warning.Web.Meetings.PackPrinter>();
+        var dir = Directory.CreateTempSubdirectory("warning-rows-");
+        try
+        {
+            var pdf = Path.Combine(dir.FullName, "rows.pdf");
+            await File.WriteAllBytesAsync(pdf, await printer.PrintAsync(html, CancellationToken.None));
+            var pages = new List<string>();
+            for (var n = 1; ; n++)
+            {
+                var start = new ProcessStartInfo("pdftotext") { RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (var a in new[] { "-f", $"{n}", "-l", $"{n}", pdf, "-" }) start.ArgumentList.Add(a);
+                using var process = Process.Start(start)!;
+                var text = await process.StandardOutput.ReadToEndAsync();
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+                // Past the last page pdftotext fails ("wrong page range").
+                if (process.ExitCode != 0) break;
+                pages.Add(text);
+            }
+            // The table must run over several pages, or the test could not catch a split.
+            Assert.True(pages.Count >= 3, $"{pages.Count} pages");
+            for (var i = 0; i < 60; i++)
+            {
+                var first = pages.FindIndex(p => p.Contains($"R{i:00}首行"));
+                var last = pages.FindIndex(p => p.Contains($"R{i:00}末行"));
+                Assert.True(first >= 0 && first == last, $"row {i} starts on page {first + 1} and ends on page {last + 1}");
+            }
         }
         finally
         {
