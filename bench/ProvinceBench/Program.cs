@@ -37,6 +37,7 @@ void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console
                  "--Simulator:Enabled=false", "--Influx:Enabled=false", "--Serilog:MinimumLevel:Default=Warning",
                  // When re-score ticks ran, echoed below: a tick wakes every grid and open case, which the settle must tell apart.
                  "--Serilog:MinimumLevel:Override:Warning.Silo.Ingest.IngestApplier=Information",
+                 "--Serilog:MinimumLevel:Override:Warning.Silo.Memory.DeactivationMemoryTrim=Information",
                  $"--Orleans:SiloPort={FreePort()}",
              }.Concat(access.ServiceArgs()).Concat(extraSettings))
         info.ArgumentList.Add(a);
@@ -44,7 +45,7 @@ void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console
     var process = Process.Start(info)!;
     process.OutputDataReceived += (_, e) =>
     {
-        if (e.Data is { } line && line.Contains("Re-scored", StringComparison.Ordinal)) Console.Error.WriteLine($"  service (+{watch.Elapsed.TotalSeconds:F0} s): " + line);
+        if (e.Data is { } line && (line.Contains("Re-scored", StringComparison.Ordinal) || line.Contains("Memory trimmed", StringComparison.Ordinal))) Console.Error.WriteLine($"  service (+{watch.Elapsed.TotalSeconds:F0} s): " + line);
     };
     process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("  service: " + line); };
     process.BeginOutputReadLine();

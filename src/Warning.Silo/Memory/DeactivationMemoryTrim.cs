@@ -50,12 +50,14 @@ public sealed class DeactivationMemoryTrim(IOptions<MemoryTrimOptions> options, 
         var o = options.Value;
         if (!o.TrimAfterDeactivations) return;
         var activations = 0;
+        var instruments = 0;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Meter.Name == "Microsoft.Orleans" && instrument.Name == "orleans-catalog-activations") l.EnableMeasurementEvents(instrument);
         };
-        listener.SetMeasurementEventCallback<int>((_, value, _, _) => activations = value);
+        // Summed: the gauge is observed once per activation directory that registered it.
+        listener.SetMeasurementEventCallback<int>((_, value, _, _) => { activations += value; instruments++; });
         listener.Start();
 
         int peak = 0, previous = 0;
@@ -64,9 +66,11 @@ public sealed class DeactivationMemoryTrim(IOptions<MemoryTrimOptions> options, 
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                activations = instruments = 0;
                 listener.RecordObservableInstruments();
                 var current = activations;
                 peak = Math.Max(peak, current);
+                logger.LogDebug("Activations {Current} in {Instruments} (peak since the last trim {Peak}, a check ago {Previous})", current, instruments, peak, previous);
                 if (MemoryTrimPolicy.WaveOver(peak, previous, current, o.MinimumDrop))
                 {
                     Trim(peak, current);
