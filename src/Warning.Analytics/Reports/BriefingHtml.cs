@@ -44,7 +44,9 @@ public static class BriefingHtml
         foreach (var k in keys)
             html.Append(CultureInfo.InvariantCulture, $"<tr data-key=\"{k.Key}\"><td>{E(k.Label)}</td><td class=\"num\">{k.Format(k.Current)}</td><td class=\"num\">{k.Format(k.Previous)}</td><td class=\"num\">{k.Change(k.Previous)}</td><td class=\"num\">{k.Format(k.LastYear)}</td><td class=\"num\">{k.Change(k.LastYear)}</td></tr>");
         html.Append("</tbody></table>");
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{w.T("高/极高风险只能按各案件当前评分统计，故无上期与去年同期对比。", "High and critical risk counts use each case's current score, so they have no earlier periods to compare with.")}</p></section>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{(pack.Focus is null && (pack.Previous.HighRisk is not null || pack.LastYear.HighRisk is not null)
+            ? w.T("高/极高风险：本期按各案件当前评分统计；上期与去年同期取自当时的区域风险快照。", "High and critical risk: this period by each case's current score; earlier periods from the area's risk snapshots taken then.")
+            : w.T("高/极高风险只能按各案件当前评分统计，无时序库快照时无上期与去年同期对比。", "High and critical risk counts use each case's current score; without the time series' snapshots they have no earlier periods to compare with."))}</p></section>");
 
         // Trends
         var categories = pack.Trend.SelectMany(b => b.New.Keys).Distinct().OrderBy(c => (int)c).ToArray();
@@ -153,7 +155,7 @@ public static class BriefingHtml
         (w.T("超时限", "Past deadlines"), w.T($"期末未了结（在办或调解不成）且自受理起超过该类别时限的案件：受理时限仅计仍处排查状态者；调处、办结按天数。默认时限 {pack.Deadlines.AcceptDays}/{pack.Deadlines.MediateDays}/{pack.Deadlines.CompleteDays} 天，部分类别另有规定。", $"Unsettled cases (open, or failed) at the end, older than their category's deadline: acceptance counts only cases still screened; mediation and completion count days. Defaults {pack.Deadlines.AcceptDays}/{pack.Deadlines.MediateDays}/{pack.Deadlines.CompleteDays} days, some categories differ.")),
         (w.T("网格排查率", "Screening compliance"), w.T($"期间内有排查（含零报告或排查报告）的“网格·日”占全部“网格·日”的比例（排查周期 {pack.ScreeningCadence.TotalDays:0.#} 天）。", $"Grid-days with a screening round (zero reports included) or report, over all grid-days of the period (cadence {pack.ScreeningCadence.TotalDays:0.#} days).")),
         (w.T("伤害事件", "Harm incidents"), w.T("期间内的暴力、伤害、自伤、刑事案件类事件。信访、投诉不计入风险。", "Violence, injury, self-harm and criminal-case incidents in the period. Petitions and complaints are never counted as risk.")),
-        (w.T("高/极高风险", "High or critical risk"), w.T("期末在办且当前升级风险评分为高或极高的案件。", "Cases open at the end whose current escalation score is high or critical.")),
+        (w.T("高/极高风险", "High or critical risk"), w.T("期末在办且升级风险评分为高或极高的案件：截至当下的期间按各案件当前评分；已结束的期间按期末前最后一次区域风险快照（时序库 area_risk，3 天内；无快照则不可得）。", "Cases open at the end whose escalation score is high or critical: for a period ending now, by each case's current score; for a period already over, the area's last risk snapshot before its end (time series area_risk, within 3 days; unknown without one).")),
         (w.T("异常升高信号", "Spike signals"), w.T("按夜间扫描的方法（泊松窗口、CUSUM）逐日重算的村级信号：观测数对比按全市参照缩放的自身基线。", "Village signals recomputed day by day with the nightly scan's methods (Poisson windows, CUSUM): observed counts against the village's own baseline scaled by the city's.")),
         .. pack.Focus is not null ? [] : new[] { (w.T("预警", "Alerts"), pack.Alerts is null
             ? w.T("本服务未接入时序库（InfluxDB），预警数字不可得。", "The service runs without its time series (InfluxDB): the alert numbers are unknown.")

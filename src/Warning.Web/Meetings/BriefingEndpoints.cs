@@ -178,6 +178,7 @@ public static class BriefingEndpoints
             .Validate(o => !o.Problems().Any(), "Meetings settings are invalid").ValidateOnStart();
         services.AddSingleton<PackComposer>();
         services.AddSingleton<AlertFiguresReader>();
+        services.AddSingleton<RiskFiguresReader>();
         services.AddSingleton<PackPrinter>();
         services.AddSingleton<PackStore>();
         services.AddSingleton<PackRuns>();

@@ -16,7 +16,7 @@ namespace Warning.Web.Meetings;
 /// Computes a pack from the store: history from the ingest log (every accepted report, incident and screening round,
 /// by event time), the open cases' current scores from their grains, the model's identity from the registry.
 /// </summary>
-public sealed class PackComposer(AreaHierarchy hierarchy, IngestLog log, IGrainFactory grains, RiskModelRegistry registry, WarningClock clock, AlertFiguresReader alertFigures,
+public sealed class PackComposer(AreaHierarchy hierarchy, IngestLog log, IGrainFactory grains, RiskModelRegistry registry, WarningClock clock, AlertFiguresReader alertFigures, RiskFiguresReader riskFigures,
     IOptions<RiskOptions> risk, IOptions<ScreeningOptions> screening, IOptions<SpikeOptions> spikes, IOptions<MeetingsOptions> options, ILogger<PackComposer> logger)
 {
     public async Task<BriefingPack> ComposeAsync(string areaId, DateOnly from, DateOnly to, bool showCaseIds, DisputeCategory? focus = null,
@@ -60,6 +60,7 @@ public sealed class PackComposer(AreaHierarchy hierarchy, IngestLog log, IGrainF
         progress?.Invoke(70, "reading the alert numbers");
         // Alerts are not about one category: a special bulletin (专报) leaves them out.
         if (focus is null) pack = pack with { Alerts = await alertFigures.ReadAsync(areaId, period, now, ct) };
+        pack = await riskFigures.FillAsync(pack, areaId, period, now, ct);
         logger.LogInformation("Composed the pack of {AreaId} for {From:yyyy-MM-dd}..{To:yyyy-MM-dd} ({Focus}): {Cases} cases in the log, {ElapsedMs} ms",
             areaId, from, to, focus is { } f ? DisputeVocabulary.WireName(f) : "all", ledger.Cases.Count, watch.ElapsedMilliseconds);
         return pack;
