@@ -45,9 +45,10 @@ public sealed partial class KillDuringRunTests(ITestOutputHelper output)
         }
 
         var restarts = new List<string>();
-        // Checkpoints every 300 ms, so kills land before, during and after them: grain states written past the
-        // checkpoint are what a replay must not count again.
-        string[] settings = ["--Applier:CheckpointInterval=00:00:00.300"];
+        // Checkpoints every 300 ms, in slices of 50 grains between batches of entries, so kills land before, during and
+        // after them, and between a checkpoint's slices: grain states written past the checkpoint are what a replay must
+        // not count again.
+        string[] settings = ["--Applier:CheckpointInterval=00:00:00.300", "--Applier:CheckpointSlice=50"];
         var service = await ServiceProcess.StartAsync(data, settings);
         try
         {
