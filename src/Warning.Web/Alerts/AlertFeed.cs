@@ -13,8 +13,7 @@ namespace Warning.Web.Alerts;
 /// lifecycle points of the time series. In cluster mode the board lives on one node and its pushes reach every node's
 /// clients through the backplane, so each change is sent once.
 /// </summary>
-public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, ScreenViews views, AreaHierarchy hierarchy, AlertWebhooks webhooks, Warning.Silo.Ingest.KnownIds known,
-    IServiceProvider services, ILogger<AlertFeed> logger) : IAlertSink
+public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, ScreenViews views, AreaHierarchy hierarchy, AlertWebhooks webhooks, IServiceProvider services, ILogger<AlertFeed> logger) : IAlertSink
 {
     public const string MessageType = "alert";
 
@@ -47,11 +46,6 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, Screen
         try
         {
             await hub.Clients.Groups(GroupsFor(change.Alert)).SendAsync("message", message);
-            // Each grid of the alert's subjects hears its own share (a grid supervisor's region is one grid).
-            if (!AlertAudience.AnalystRules.Contains(change.Alert.Rule))
-                foreach (var grid in AlertAudience.GridsOf(change.Alert, known))
-                    if (AlertAudience.ForGrid(change.Alert, grid, hierarchy, known) is { } share)
-                        await hub.Clients.Group(GroupOf(grid)).SendAsync("message", message with { Data = share });
             // Each screen watches one view (a region, or everything): the alert goes to every view whose subtree holds it.
             var path = hierarchy.TryGet(change.Alert.RegionId, out _) ? hierarchy.PathToRoot(change.Alert.RegionId).Select(a => a.Id).ToHashSet(StringComparer.Ordinal) : [];
             // The wall shows what a duty officer acts on; a notice that a pack is ready is the analysts' own.
