@@ -47,7 +47,7 @@ public sealed class FeedWatchGrain([PersistentState("state")] IPersistentState<F
         state.State.LastSeen = time.GetUtcNow();
         state.State.Silent = false;
         // Written at most every tenth of the interval: arrivals come by the thousand, a restart only needs a rough time.
-        if (wasSilent || last is null || Interval is not { } i || state.State.LastSeen - last > i / 10) await state.WriteStateAsync();
+        if (wasSilent || last is null || Interval is not { } i || state.State.LastSeen - last > i / 10) await WriteAsync();
         if (wasSilent) await GrainFactory.ClearAsync(AlertRules.FeedSilent, this.GetPrimaryKeyString(), logger);
         Arm();
     }
@@ -58,9 +58,31 @@ public sealed class FeedWatchGrain([PersistentState("state")] IPersistentState<F
         {
             // Watching starts now: a feed that has never sent anything gets one interval from here.
             state.State.LastSeen = time.GetUtcNow();
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
         Arm();
+    }
+
+    /// <summary>
+    /// Writes the watch. A write refused because the stored version moved on (CI saw one: "expected version 1, stored 2")
+    /// takes the stored version and writes this watch's values over it: they are the latest, and a watch whose write threw
+    /// had marked itself silent without raising, so it never raised.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Orleans.Storage.InconsistentStateException ex)
+        {
+            logger.LogWarning("Feed watch {Source} rewritten over a newer stored version: {Error}", this.GetPrimaryKeyString(), ex.Message);
+            var (lastSeen, silent) = (state.State.LastSeen, state.State.Silent);
+            await state.ReadStateAsync();
+            state.State.LastSeen = lastSeen;
+            state.State.Silent = silent;
+            await state.WriteStateAsync();
+        }
     }
 
     private void Arm()
@@ -73,12 +95,13 @@ public sealed class FeedWatchGrain([PersistentState("state")] IPersistentState<F
     {
         if (Interval is not { } interval || state.State.Silent || state.State.LastSeen is not { } last || time.GetUtcNow() - last <= interval) return;
         state.State.Silent = true;
-        await state.WriteStateAsync();
         var source = this.GetPrimaryKeyString();
         var root = hierarchy.Roots[0].Id;
+        // Raised before the watch is written: the alert must not hang on the write.
         await GrainFactory.RaiseAsync(new AlertSignal(AlertRules.FeedSilent, new AlertSubject("feed", source), root, AlertSeverity.High, time.GetUtcNow(),
             new AlertText($"数据源中断：{source}", $"Feed silent: {source}"),
             new AlertText($"{source} 已超过 {interval} 未送达任何事件（最后一次 {last:yyyy-MM-dd HH:mm:ss}Z）", $"No incident from {source} for more than {interval} (last at {last:O})")), logger);
+        await WriteAsync();
     }
 
     /// <summary>
