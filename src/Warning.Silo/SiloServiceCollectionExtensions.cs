@@ -56,7 +56,6 @@ public static class SiloServiceCollectionExtensions
                 o.ClassSpecificCollectionAge[leaf.FullName!] = options.LeafIdleTimeout;
         });
 
-    /// <summary>The embedded store, durable intake, the grains' dependencies and the applier that feeds the grains.</summary>
     /// <summary>
     /// What the grains need and nothing of the host around them (no log, no applier, no HTTP), with default settings: for
     /// a silo built by hand in tests and benches, so that a grain's new dependency is added here once instead of to each
@@ -83,6 +82,7 @@ public static class SiloServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The embedded store, durable intake, the grains' dependencies and the applier that feeds the grains.</summary>
     public static IServiceCollection AddWarningSilo(this IServiceCollection services, IConfiguration config)
     {
         services.Configure<StorageOptions>(config.GetSection(StorageOptions.Section));

@@ -134,14 +134,9 @@ public sealed class IngestLog : IAsyncDisposable
         while (reader.Read())
         {
             var kind = reader.GetString(0);
-            if (kind != nameof(IngestKind.Screening))
-            {
-                yield return (kind, sqlite ? reader.GetFieldValue<byte[]>(1) : System.Text.Encoding.UTF8.GetBytes(reader.GetString(1)), null);
-                continue;
-            }
             // GetFieldValue, not GetBytes into a reused buffer: Microsoft.Data.Sqlite's GetBytes is four times slower.
             var json = sqlite ? reader.GetFieldValue<byte[]>(1) : System.Text.Encoding.UTF8.GetBytes(reader.GetString(1));
-            yield return (kind, null, ReadMark(json, gridLookup));
+            yield return kind == nameof(IngestKind.Screening) ? (kind, null, ReadMark(json, gridLookup)) : (kind, json, null);
         }
     }
 
@@ -159,7 +154,11 @@ public sealed class IngestLog : IAsyncDisposable
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > chars.Length || reader.ValueIsEscaped) return null;
                 var name = chars[..System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, chars)];
-                if (!grids.TryGetValue(name, out gridId)) grids[name.ToString()] = gridId = name.ToString();
+                if (!grids.TryGetValue(name, out gridId))
+                {
+                    gridId = name.ToString();
+                    grids[gridId] = gridId;
+                }
             }
             else if (reader.ValueTextEquals("screenedAt"u8))
             {
