@@ -6,80 +6,136 @@ using Warning.Analytics.Hierarchy;
 
 namespace Warning.Silo.Alerts;
 
+/// <summary>
+/// What the board writes: the ids it lists, its numbering and the silences. The alerts themselves are their grains'
+/// own record; the board reads them back when it activates.
+/// </summary>
 [GenerateSerializer, Alias("AlertBoardState")]
 public sealed class AlertBoardState
 {
+    /// <summary>
+    /// Every alert in full, as stores before <see cref="Ids"/> held them: a province's 29,000 alerts made a 29 MB state
+    /// written every second. Read once into <see cref="Ids"/>, then left empty.
+    /// </summary>
     [Id(0)] public Dictionary<string, Alert> Alerts { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Group (rule and area) → the open alert new signals of the group join.</summary>
+    /// <summary>As <see cref="Alerts"/>: routing that is now rebuilt from the open alerts. Left empty.</summary>
     [Id(1)] public Dictionary<string, string> Groups { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Signal key (<c>rule:subjectId</c>) → the open alert holding that subject.</summary>
     [Id(2)] public Dictionary<string, string> Holders { get; set; } = new(StringComparer.Ordinal);
     [Id(3)] public long Seq { get; set; }
     [Id(4)] public long Epoch { get; set; }
     [Id(5)] public List<Silence> Silences { get; set; } = new();
+    /// <summary>The alerts listed: open ones, and resolved ones until <see cref="AlertsOptions.ResolvedRetention"/> is over.</summary>
+    [Id(6)] public HashSet<string> Ids { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
-/// The alert list and its numbering (see <see cref="IAlertBoardGrain"/>). Its state is written a moment after it changes
-/// rather than on every change (it holds every open alert): each alert's own grain is the record; a change the board
-/// lost in a crash comes back with that alert's next change. Changes are pushed through <see cref="IAlertSink"/> on the
-/// node this grain lives on, which fans them out to every node's clients.
+/// The alert list and its numbering (see <see cref="IAlertBoardGrain"/>). Each alert's own grain is the record, written
+/// before the board hears of it. The board keeps their latest versions in memory and writes only which ids it lists (when
+/// that set changes), its numbering and the silences; on activation it reads every listed alert back from its grain, so
+/// after a kill -9 the list is what the alerts themselves hold, never a copy written a moment behind them. The applier's
+/// checkpoint flushes the board before it records its position, so an alert raised by an entry the log will not replay
+/// is listed for good. Changes are pushed through <see cref="IAlertSink"/> on the node this grain lives on, which fans
+/// them out to every node's clients.
 /// </summary>
 [GrainType("alert-board")]
 public sealed class AlertBoardGrain(
     [PersistentState("state")] IPersistentState<AlertBoardState> state, IAlertSink sink, AreaHierarchy hierarchy,
     IOptions<AlertsOptions> options, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time, ILogger<AlertBoardGrain> logger) : Grain, IAlertBoardGrain
 {
+    /// <summary>How many alert grains the board reads at once when it activates.</summary>
+    private const int ReadAtOnce = 256;
     private readonly LinkedList<AlertChange> _recent = new();
+    private readonly Dictionary<string, Alert> _alerts = new(StringComparer.Ordinal);
+    /// <summary>Group (rule and area) → the open alert new signals of the group join.</summary>
+    private readonly Dictionary<string, string> _groups = new(StringComparer.Ordinal);
+    /// <summary>Signal key (<c>rule:subjectId</c>) → the open alert holding that subject.</summary>
+    private readonly Dictionary<string, string> _holders = new(StringComparer.Ordinal);
+    /// <summary>Alerts read back at activation that have not come through <see cref="Record"/> since.</summary>
+    private readonly HashSet<string> _readBack = new(StringComparer.Ordinal);
     private bool _dirty;
     private AlertBoardState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A numbering of its own for every activation. The state is written a moment after it changes, so after a kill -9
         // the stored number can be behind numbers already pushed: in the same epoch they would be given out again, and a
         // client that saw the first ones would take the new changes for ones it had (it resumed past them). Another epoch
         // makes every client read the list afresh; the changes kept for resuming were in memory and are gone anyway.
         S.Epoch = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), S.Epoch + 1);
+        S.Ids.UnionWith(S.Alerts.Keys);
+        S.Alerts.Clear();
+        S.Groups.Clear();
+        S.Holders.Clear();
         _dirty = true;
+        await ReadAlertsAsync(cancellationToken);
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
         this.RegisterGrainTimer(SweepSilencesAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), options.Value.TickInterval) { KeepAlive = true });
-        // Alerts with a clock running before a restart start it again; each is woken once (a one-way call).
-        foreach (var alert in S.Alerts.Values.Where(a => a.DueAt is not null))
-            GrainFactory.GetGrain<IAlertGrain>(alert.Id).Wake().Ignore();
-        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Every listed alert as its grain holds it. Reading activates each one, which starts again any clock that was running
+    /// before a restart. An id whose grain holds nothing (its state was never written) leaves the list.
+    /// </summary>
+    private async Task ReadAlertsAsync(CancellationToken cancellationToken)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var chunk in S.Ids.ToArray().Chunk(ReadAtOnce))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var read = await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<IAlertGrain>(id).Current()));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (read[i] is { } alert)
+                {
+                    _alerts[alert.Id] = alert;
+                    _readBack.Add(alert.Id);
+                }
+                else S.Ids.Remove(chunk[i]);
+            }
+        }
+        // The routing follows from the open alerts: each subject to the alert holding it, each group to its newest open alert.
+        foreach (var a in _alerts.Values.Where(a => a.IsOpen).OrderBy(a => a.FirstSeenAt))
+        {
+            _groups[GroupOf(a.Rule, a.Subject, a.RegionId)] = a.Id;
+            foreach (var subject in a.Subjects) _holders[$"{a.Rule}:{subject}"] = a.Id;
+        }
+        if (_alerts.Count > 0) logger.LogInformation("Alert board read {Alerts} alerts back from their grains in {Elapsed} ms", _alerts.Count, watch.ElapsedMilliseconds);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushAsync();
+
+    public Task Flush() => FlushAsync();
 
     public Task<AlertRoute> Route(AlertSignal signal)
     {
         var now = time.GetUtcNow();
         var group = GroupOf(signal);
-        var id = S.Holders.GetValueOrDefault(signal.Key)
-            ?? (S.Groups.TryGetValue(group, out var open) && (!S.Alerts.TryGetValue(open, out var a) || a.IsOpen) ? open : signal.Key);
-        S.Groups[group] = id;
-        S.Holders[signal.Key] = id;
-        _dirty = true;
+        var id = _holders.GetValueOrDefault(signal.Key)
+            ?? (_groups.TryGetValue(group, out var open) && (!_alerts.TryGetValue(open, out var a) || a.IsOpen) ? open : signal.Key);
+        _groups[group] = id;
+        _holders[signal.Key] = id;
         var silence = S.Silences.Where(s => s.ActiveAt(now) && Matches(s.Matchers, signal.AreaId, signal.Rule, signal.Category)).OrderBy(s => s.CreatedAt).FirstOrDefault();
         return Task.FromResult(new AlertRoute(id, silence?.Id, InhibitorOf(signal.AreaId, signal.Rule)));
     }
 
-    public Task<string?> Holder(string signalKey) => Task.FromResult(S.Holders.GetValueOrDefault(signalKey));
+    public Task<string?> Holder(string signalKey) => Task.FromResult(_holders.GetValueOrDefault(signalKey));
 
     public Task<long> Record(Alert alert, string? lifecycle)
     {
-        if (S.Alerts.TryGetValue(alert.Id, out var known) && known.Version >= alert.Version) return Task.FromResult(S.Seq);
-        S.Alerts[alert.Id] = alert;
+        // A version read back at activation may still be on its way here from its grain: it is numbered and pushed once, then.
+        var readBack = _readBack.Remove(alert.Id);
+        if (_alerts.TryGetValue(alert.Id, out var known) && (known.Version > alert.Version || (known.Version == alert.Version && !readBack))) return Task.FromResult(S.Seq);
+        _alerts[alert.Id] = alert;
+        // Only a new id is written: a new version is its grain's to keep.
+        if (S.Ids.Add(alert.Id)) _dirty = true;
         if (!alert.IsOpen)
         {
-            foreach (var (k, v) in S.Holders.Where(h => h.Value == alert.Id).ToArray()) S.Holders.Remove(k);
-            foreach (var (k, v) in S.Groups.Where(g => g.Value == alert.Id).ToArray()) S.Groups.Remove(k);
+            foreach (var subject in alert.Subjects) RemoveIfHeldBy(_holders, $"{alert.Rule}:{subject}", alert.Id);
+            RemoveIfHeldBy(_groups, GroupOf(alert.Rule, alert.Subject, alert.RegionId), alert.Id);
         }
         var change = new AlertChange(++S.Seq, time.GetUtcNow(), alert, lifecycle);
         _recent.AddLast(change);
         while (_recent.Count > options.Value.ResumeWindow) _recent.RemoveFirst();
-        _dirty = true;
         try
         {
             sink.Publish(S.Epoch, change);
@@ -95,8 +151,12 @@ public sealed class AlertBoardGrain(
     public Task<IReadOnlyList<Alert>> List()
     {
         var cutoff = time.GetUtcNow() - options.Value.ResolvedRetention;
-        foreach (var old in S.Alerts.Values.Where(a => !a.IsOpen && a.ResolvedAt < cutoff).Select(a => a.Id).ToArray()) S.Alerts.Remove(old);
-        return Task.FromResult<IReadOnlyList<Alert>>(S.Alerts.Values.ToArray());
+        foreach (var old in _alerts.Values.Where(a => !a.IsOpen && a.ResolvedAt < cutoff).Select(a => a.Id).ToArray())
+        {
+            _alerts.Remove(old);
+            _dirty |= S.Ids.Remove(old);
+        }
+        return Task.FromResult<IReadOnlyList<Alert>>(_alerts.Values.ToArray());
     }
 
     public Task<AlertResume> Since(long lastSeq)
@@ -109,23 +169,26 @@ public sealed class AlertBoardGrain(
         return Task.FromResult(new AlertResume(S.Epoch, S.Seq, complete || lastSeq == S.Seq, changes));
     }
 
-    public Task<Silence> AddSilence(Silence silence)
+    public async Task<Silence> AddSilence(Silence silence)
     {
         S.Silences.Add(silence);
         _dirty = true;
+        // A person's decision is written before it is confirmed.
+        await FlushAsync();
         Apply(silence);
-        return Task.FromResult(silence);
+        return silence;
     }
 
-    public Task<Silence?> RemoveSilence(string id, string actor, DateTimeOffset at)
+    public async Task<Silence?> RemoveSilence(string id, string actor, DateTimeOffset at)
     {
         var i = S.Silences.FindIndex(s => s.Id == id);
-        if (i < 0) return Task.FromResult<Silence?>(null);
+        if (i < 0) return null;
         var removed = S.Silences[i] with { RemovedAt = at, RemovedBy = actor };
         S.Silences[i] = removed;
         _dirty = true;
+        await FlushAsync();
         Release(id);
-        return Task.FromResult<Silence?>(removed);
+        return removed;
     }
 
     /// <summary>Active silences, oldest first; ended ones a day after they ended drop off.</summary>
@@ -147,7 +210,7 @@ public sealed class AlertBoardGrain(
     /// <summary>Suppresses the open alerts a new silence matches (one-way: the alerts call back here with their new version).</summary>
     private void Apply(Silence silence)
     {
-        foreach (var a in S.Alerts.Values.Where(a => a.IsOpen && a.SilencedBy is null && Matches(silence.Matchers, a.RegionId, a.Rule, a.Category)))
+        foreach (var a in _alerts.Values.Where(a => a.IsOpen && a.SilencedBy is null && Matches(silence.Matchers, a.RegionId, a.Rule, a.Category)))
             GrainFactory.GetGrain<IAlertGrain>(a.Id).Suppress(silence.Id, a.InhibitedBy).Ignore();
     }
 
@@ -155,7 +218,7 @@ public sealed class AlertBoardGrain(
     private void Release(string silenceId)
     {
         var now = time.GetUtcNow();
-        foreach (var a in S.Alerts.Values.Where(a => a.IsOpen && a.SilencedBy == silenceId))
+        foreach (var a in _alerts.Values.Where(a => a.IsOpen && a.SilencedBy == silenceId))
         {
             var other = S.Silences.FirstOrDefault(s => s.Id != silenceId && s.ActiveAt(now) && Matches(s.Matchers, a.RegionId, a.Rule, a.Category));
             GrainFactory.GetGrain<IAlertGrain>(a.Id).Suppress(other?.Id, a.InhibitedBy).Ignore();
@@ -168,7 +231,7 @@ public sealed class AlertBoardGrain(
     /// </summary>
     private void InhibitUnder(Alert mass)
     {
-        foreach (var a in S.Alerts.Values.Where(a => a.IsOpen && a.Id != mass.Id && IsDerivative(a.Rule) && Under(a.RegionId, mass.RegionId)))
+        foreach (var a in _alerts.Values.Where(a => a.IsOpen && a.Id != mass.Id && IsDerivative(a.Rule) && Under(a.RegionId, mass.RegionId)))
         {
             var inhibitor = mass.IsOpen ? mass.Id : null;
             if (a.InhibitedBy != inhibitor && (mass.IsOpen || a.InhibitedBy == mass.Id))
@@ -178,7 +241,7 @@ public sealed class AlertBoardGrain(
 
     private string? InhibitorOf(string areaId, string rule) =>
         !IsDerivative(rule) ? null
-        : S.Alerts.Values.FirstOrDefault(m => m.Rule == AlertRules.MassIncident && m.IsOpen && Under(areaId, m.RegionId))?.Id;
+        : _alerts.Values.FirstOrDefault(m => m.Rule == AlertRules.MassIncident && m.IsOpen && Under(areaId, m.RegionId))?.Id;
 
     private static bool IsDerivative(string rule) => rule is AlertRules.HarmIncident or AlertRules.CaseHigh or AlertRules.Spike;
 
@@ -191,7 +254,14 @@ public sealed class AlertBoardGrain(
         && (m.RegionId is null || Under(regionId, m.RegionId));
 
     /// <summary>Subjects of case, grid and person rules group by area; a village's spike or a feed is its own group.</summary>
-    private static string GroupOf(AlertSignal s) => s.Subject.Kind is "case" or "grid" or "person" ? $"{s.Rule}|{s.AreaId}" : $"{s.Rule}|{s.Subject.Id}";
+    private static string GroupOf(AlertSignal s) => GroupOf(s.Rule, s.Subject, s.AreaId);
+
+    private static string GroupOf(string rule, AlertSubject subject, string areaId) => subject.Kind is "case" or "grid" or "person" ? $"{rule}|{areaId}" : $"{rule}|{subject.Id}";
+
+    private static void RemoveIfHeldBy(Dictionary<string, string> routes, string key, string alertId)
+    {
+        if (routes.TryGetValue(key, out var holder) && holder == alertId) routes.Remove(key);
+    }
 
     private async Task FlushAsync()
     {

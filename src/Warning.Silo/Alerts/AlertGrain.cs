@@ -33,6 +33,8 @@ public sealed class AlertGrain(
 {
     private const string System = "system";
     private IGrainTimer? _timer;
+    /// <summary>The latest version written: what <see cref="Current"/> answers while a change may be under way.</summary>
+    private Alert? _written;
     private AlertsOptions Options => options.Value;
     private AlertGrainState S => state.State;
     private IAlertBoardGrain Board => GrainFactory.GetGrain<IAlertBoardGrain>(IAlertBoardGrain.Key);
@@ -178,14 +180,11 @@ public sealed class AlertGrain(
 
     public Task<AlertDetail?> Get() => Task.FromResult(S.Alert is { } a ? new AlertDetail(a, S.Timeline.ToArray()) : null);
 
-    public Task Wake()
-    {
-        ArmTimer();
-        return Task.CompletedTask;
-    }
+    public Task<Alert?> Current() => Task.FromResult(_written);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _written = S.Alert;
         ArmTimer();
         return Task.CompletedTask;
     }
@@ -285,6 +284,7 @@ public sealed class AlertGrain(
         S.Alert = next with { DueAt = DueAt(next) };
         if (entry is not null) S.Timeline.Add(entry.VersionAfter is null ? entry with { VersionBefore = next.Version - 1, VersionAfter = next.Version } : entry);
         await state.WriteStateAsync();
+        _written = S.Alert;
         try
         {
             await Board.Record(S.Alert, lifecycle);

@@ -38,6 +38,10 @@ public interface IAlertBoardGrain : IGrainWithStringKey
 
     [Alias("Silences")]
     Task<IReadOnlyList<Silence>> Silences();
+
+    /// <summary>Writes what changed now: the applier's checkpoint calls it before recording a position past the entries that raised alerts.</summary>
+    [Alias("Flush")]
+    Task Flush();
 }
 
 /// <param name="Epoch">The board's numbering: numbers of another epoch mean nothing here.</param>

@@ -29,9 +29,12 @@ public interface IAlertGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<AlertDetail?> Get();
 
-    /// <summary>Starts the alert's clock after a restart (the board calls it for alerts with something due).</summary>
-    [OneWay, Alias("Wake")]
-    Task Wake();
+    /// <summary>
+    /// The alert as it stands, null if none was written: what the board reads back when it activates. It may interleave
+    /// with a change under way (it only reads), so the board reading an alert that is waiting on the board cannot deadlock.
+    /// </summary>
+    [AlwaysInterleave, Alias("Current")]
+    Task<Alert?> Current();
 }
 
 /// <summary>Where the board sent a signal: the alert that takes it, and what suppresses it now.</summary>
