@@ -40,6 +40,8 @@ public sealed class GridGrain([PersistentState("state")] IPersistentState<GridSt
     AreaHierarchy hierarchy, WarningClock clock, IOptions<ScreeningOptions> screening, IOptions<RiskOptions> risk, ILogger<GridGrain> logger)
     : AreaGrain<GridState>(state, dirty, hierarchy, clock, screening, risk), IGridGrain
 {
+    protected override bool IsLeaf => true;
+
     /// <summary>
     /// The screening-cadence rule, as of a re-score tick (the log's record of time passing): a grid that has screened or
     /// reported before and has not within its cadence is overdue. A grid never heard from is not alerted: that is a

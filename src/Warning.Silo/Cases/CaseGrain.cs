@@ -20,6 +20,8 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
     CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger, Microsoft.Extensions.Options.IOptions<RiskOptions> risk,
     Microsoft.Extensions.Options.IOptions<AlertsOptions> alerts) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
 {
+    protected override bool IsLeaf => true;
+
     public async Task<CaseChange?> ApplyReport(long seq, ScreeningReport report)
     {
         if (LogPosition.Covers(State.LastSeq, State.PartitionSeqs, seq)) return State.Changes.GetValueOrDefault(seq);

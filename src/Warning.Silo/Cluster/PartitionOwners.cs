@@ -121,6 +121,7 @@ public sealed class PartitionApplier
                 }
                 applied += entries.Count;
                 Interlocked.Exchange(ref _position, entries[^1].Seq);
+                await _applier.ListAlertsDurablyAsync();
                 await _checkpoints.WriteCheckpointAsync(name, entries[^1].Seq, stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

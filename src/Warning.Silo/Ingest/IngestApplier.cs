@@ -42,6 +42,16 @@ public sealed class ApplierOptions
 
     /// <summary>A segment or checkpoint slower than this is logged with where its time went: it holds up every alert behind it.</summary>
     public TimeSpan SlowLog { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// With at least this many log entries still to apply behind a segment (a bulk load, a replay), the segment is a pass
+    /// (<see cref="LeafPassing"/>): the cases, grids and key individuals it wakes leave after <see cref="LeafLinger"/>.
+    /// Re-score ticks always are. Live traffic, which is never this far behind, keeps its leaves for Orleans' idle timeout.
+    /// </summary>
+    public int PassingBacklog { get; set; } = 5000;
+
+    /// <summary>How long a leaf woken by a pass stays; null: leaves stay for Orleans' idle timeout, as any grain.</summary>
+    public TimeSpan? LeafLinger { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -71,13 +81,15 @@ public sealed class IngestApplier : BackgroundService
     private bool _checkpointHeld;
     private TimeSpan _lastSegmentTime;
     private readonly bool _clusterMode;
+    private readonly bool _alertsEnabled;
 
     /// <summary>The checkpoint's name on <c>/readyz</c>.</summary>
     public const string CheckpointLoop = "ingestCheckpoint";
 
     public IngestApplier(IngestLog log, IGrainFactory grains, DirtyGrains dirty, Checkpoints checkpoints, AreaHierarchy hierarchy,
-        BackgroundLoops loops, IOptions<ApplierOptions> options, IOptions<Cluster.ClusterModeOptions> cluster, ILogger<IngestApplier> logger)
+        BackgroundLoops loops, IOptions<ApplierOptions> options, IOptions<Cluster.ClusterModeOptions> cluster, IOptions<Alerts.AlertsOptions> alerts, ILogger<IngestApplier> logger)
     {
+        _alertsEnabled = alerts.Value.Enabled;
         _clusterMode = cluster.Value.Enabled;
         _loops = loops;
         loops.Register(CheckpointLoop);
@@ -293,6 +305,7 @@ public sealed class IngestApplier : BackgroundService
         if (_checkpointHeld) return;
         if (run.Applied > CheckpointSeq)
         {
+            await ListAlertsDurablyAsync();
             await _checkpoints.WriteCheckpointAsync(Checkpoints.Ingest, run.Applied);
             Interlocked.Exchange(ref _checkpointSeq, run.Applied);
         }
@@ -301,6 +314,15 @@ public sealed class IngestApplier : BackgroundService
             _logger.LogInformation("Slow checkpoint at {Seq}: {Grains} grain states written in {Slices} slices, {InFrontMs:F0} ms in front of applying over {ElapsedMs:F0} ms (GC pauses {GcMs:F0})",
                 run.Applied, run.Grains.Length, run.Slices, run.InFront.TotalMilliseconds, elapsed.TotalMilliseconds, (GC.GetTotalPauseDuration() - run.GcBefore).TotalMilliseconds);
         else if (run.Grains.Length > 0) _logger.LogDebug("Checkpoint at {Seq}: {Grains} grain states written in {Slices} slices", run.Applied, run.Grains.Length, run.Slices);
+    }
+
+    /// <summary>
+    /// Before a checkpoint passes entries, the alerts they raised are listed for good: the board writes the ids it added
+    /// (nothing when it added none). A replay would raise them again, but only from the checkpoint on.
+    /// </summary>
+    public async Task ListAlertsDurablyAsync()
+    {
+        if (_alertsEnabled) await _grains.GetGrain<Alerts.IAlertBoardGrain>(Alerts.IAlertBoardGrain.Key).Flush();
     }
 
     /// <summary>
@@ -324,14 +346,14 @@ public sealed class IngestApplier : BackgroundService
             }
             if (segment.Count > 0)
             {
-                await ApplySegmentAsync(segment, retryFailures);
+                await LeafPassing.RunAsync(PassingAt(segment[^1].Seq), () => ApplySegmentAsync(segment, retryFailures));
                 MarkApplied(segment[^1].Seq);
                 segment.Clear();
             }
             if (entry.Kind is IngestKind.Report or IngestKind.Incident or IngestKind.Screening) continue;
             try
             {
-                await ApplyAsync(entry);
+                await LeafPassing.RunAsync(entry.Kind == IngestKind.Rescore ? _options.Value.LeafLinger : PassingAt(entry.Seq), () => ApplyAsync(entry));
             }
             catch (Exception ex) when (!retryFailures)
             {
@@ -342,7 +364,7 @@ public sealed class IngestApplier : BackgroundService
         }
         if (segment.Count > 0)
         {
-            await ApplySegmentAsync(segment, retryFailures);
+            await LeafPassing.RunAsync(PassingAt(segment[^1].Seq), () => ApplySegmentAsync(segment, retryFailures));
             MarkApplied(segment[^1].Seq);
         }
 
@@ -566,6 +588,9 @@ public sealed class IngestApplier : BackgroundService
             }
         }
     }
+
+    /// <summary>The linger of the leaves a segment ending at <paramref name="seq"/> wakes, when a backlog makes it a pass.</summary>
+    private TimeSpan? PassingAt(long seq) => _log.LastSeq - seq >= _options.Value.PassingBacklog ? _options.Value.LeafLinger : null;
 
     private IReadOnlyList<Area> PathOf(string gridId) =>
         _hierarchy.TryGet(gridId, out _) ? _hierarchy.PathToRoot(gridId) : Array.Empty<Area>();

@@ -30,6 +30,8 @@ public sealed class PersonGrain([PersistentState("state")] IPersistentState<Pers
     AreaHierarchy hierarchy, PersonExpiryDue expiryDue, ILogger<PersonGrain> logger)
     : LogAppliedGrain<PersonState>(state, dirty), IPersonGrain
 {
+    protected override bool IsLeaf => true;
+
     // A registration after expiry or purge is a renewed basis: the record counts again from it.
     public Task Register(long seq, KeyIndividual person) => Apply(seq, () =>
     {

@@ -22,6 +22,7 @@ namespace Warning.Silo.Tests.Support;
 public sealed class WarningTestCluster : IAsyncDisposable
 {
     public const string FolderKey = "WarningTests:Folder";
+    public const string LeafIdleKey = "WarningTests:LeafIdleTimeout";
 
     public static AreaHierarchy City { get; } = CityGenerator.Generate(CityShape.Small, 5);
 
@@ -31,13 +32,15 @@ public sealed class WarningTestCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
-    public static async Task<WarningTestCluster> StartAsync(int silos = 2)
+    /// <param name="leafIdleTimeout">Orleans' idle timeout for cases, grids and key individuals; 3 s unless given.</param>
+    public static async Task<WarningTestCluster> StartAsync(int silos = 2, TimeSpan? leafIdleTimeout = null)
     {
         var cluster = new WarningTestCluster();
         Directory.CreateDirectory(cluster.Folder);
         var builder = new TestClusterBuilder((short)silos);
         builder.Options.ConfigureFileLogging = false;
         builder.Properties[FolderKey] = cluster.Folder;
+        builder.Properties[LeafIdleKey] = (leafIdleTimeout ?? TimeSpan.FromSeconds(3)).ToString("c");
         builder.AddSiloBuilderConfigurator<Configurator>();
         cluster.Cluster = builder.Build();
         await cluster.Cluster.DeployAsync();
@@ -60,7 +63,7 @@ public sealed class WarningTestCluster : IAsyncDisposable
             // Leaves deactivate within seconds here, so tests see a case written at deactivation and read back.
             silo.ConfigureGrainCollection(new SiloOptions
             {
-                CollectionQuantum = TimeSpan.FromSeconds(1), LeafIdleTimeout = TimeSpan.FromSeconds(3), IdleTimeout = TimeSpan.FromMinutes(10),
+                CollectionQuantum = TimeSpan.FromSeconds(1), LeafIdleTimeout = TimeSpan.Parse(silo.Configuration[LeafIdleKey]!, System.Globalization.CultureInfo.InvariantCulture), IdleTimeout = TimeSpan.FromMinutes(10),
             });
             silo.Services.AddGrainDependencies(City, folder);
         }
