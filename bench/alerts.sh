@@ -10,5 +10,6 @@ dotnet publish bench/LoadGenerator -c Release -o bench/out/load -nologo -v q >/d
 key="wk_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 hash="$(printf %s "$key" | sha256sum | cut -d' ' -f1)"
 kinds="--Auth:ProvisionedKeys:0:Kinds:0=report --Auth:ProvisionedKeys:0:Kinds:1=incident --Auth:ProvisionedKeys:0:Kinds:2=person"
-BENCH_API_KEY="$key" BENCH_ARGS="--Auth:ProvisionedKeys:0:Name=bench --Auth:ProvisionedKeys:0:Sha256=$hash $kinds" \
+# ALERTS_ARGS: more settings for the service, e.g. "--Applier:CheckpointSlice=200".
+BENCH_API_KEY="$key" BENCH_ARGS="--Auth:ProvisionedKeys:0:Name=bench --Auth:ProvisionedKeys:0:Sha256=$hash $kinds ${ALERTS_ARGS:-}" \
   dotnet run --project bench/AlertsBench -c Release -- "$PWD/bench/out/web/Warning.Web.dll" "$PWD/bench/out/load/LoadGenerator.dll" "${1:-100}" "${2:-1000}"

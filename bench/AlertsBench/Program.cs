@@ -85,10 +85,13 @@ try
     var loadStart = Last();
     Console.Error.WriteLine($"background: {loadStart.Sent:N0} items sent in {loadStart.Seconds:F0} s; probing");
 
+    var pushesBefore = await page.EvaluateAsync<int>("() => window.warningConsole.pushes()");
     var fromAccepted = new List<double>();
     var fromSent = new List<double>();
     var toChange = new List<double>();
     var changeToScreen = new List<double>();
+    var changeToPush = new List<double>();
+    var pushToScreen = new List<double>();
     var lost = 0;
     var window = Stopwatch.StartNew();
     for (var i = 0; i < samples; i++)
@@ -116,6 +119,11 @@ try
             {
                 toChange.Add(changed - acceptedAt);
                 changeToScreen.Add(at - changed);
+                if (await page.EvaluateAsync<long?>("id => window.warningConsole.receivedAt(id)", caseId) is { } received)
+                {
+                    changeToPush.Add(received - changed);
+                    pushToScreen.Add(at - received);
+                }
             }
             Console.Error.WriteLine($"probe {i} accepted {DateTimeOffset.FromUnixTimeMilliseconds(acceptedAt):HH:mm:ss.fff}: {at - acceptedAt} ms");
         }
@@ -130,9 +138,13 @@ try
     var loadEnd = Last();
     var background = loadEnd.Seconds > loadStart.Seconds ? (loadEnd.Sent - loadStart.Sent) / (loadEnd.Seconds - loadStart.Seconds) : 0;
     var queued = await page.EvalOnSelectorAllAsync<int>("#queue li", "items => items.length");
+    var pushes = await page.EvaluateAsync<int>("() => window.warningConsole.pushes()") - pushesBefore;
+    var renders = (await page.EvaluateAsync<double[]>("() => window.warningConsole.renderTimes()")).Order().ToArray();
 
     Console.WriteLine($"Alert latency: POST /api/v1/reports → alert rendered on /console/ (Chromium, duty officer signed in), Alerts:GroupWait 0, " +
-                      $"{samples} probes over {window.Elapsed.TotalSeconds:F0} s, simulated Dingxi background at a target of {rate:N0} items/s");
+                      $"{samples} probes over {window.Elapsed.TotalSeconds:F0} s, simulated Dingxi background at a target of {rate:N0} items/s; " +
+                      $"the console heard {pushes:N0} alert pushes meanwhile ({pushes / window.Elapsed.TotalSeconds:N0}/s); its last {renders.Length:N0} queue renders took " +
+                      (renders.Length == 0 ? "–" : $"p50 {renders[renders.Length / 2]:F1} ms, p99 {renders[Math.Min(renders.Length - 1, renders.Length * 99 / 100)]:F1} ms, max {renders[^1]:F1} ms"));
     Console.WriteLine();
     Console.WriteLine("| span | samples | lost | background items/s | alerts on screen | p50 ms | p90 ms | p99 ms | max ms |");
     Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -140,6 +152,7 @@ try
              {
                  ("202 accepted → rendered", fromAccepted), ("request sent → rendered", fromSent),
                  ("202 accepted → alert changed (service clock)", toChange), ("alert changed → rendered (push + render)", changeToScreen),
+                 ("alert changed → push in the page", changeToPush), ("push in the page → rendered", pushToScreen),
              })
     {
         list.Sort();

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Warning.Analytics.Hierarchy;
 using Warning.Analytics.TimeSeries;
@@ -22,12 +23,24 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, Screen
 
     public static string GroupOf(string? regionId) => regionId is null ? Everywhere : "alerts:" + regionId;
 
+    // The board calls Publish inside its grain turn, where every await would resume on the board's own scheduler,
+    // queued behind the signals it routes. One loop on the thread pool sends instead, in the board's order.
+    private readonly Channel<(LiveMessage Message, AlertChange Change)> _outbox = Channel.CreateUnbounded<(LiveMessage, AlertChange)>(new() { SingleReader = true });
+    private Task? _sending;
+
     public void Publish(long epoch, AlertChange change)
     {
         var message = new LiveMessage(epoch, change.Seq, MessageType, change.At, change.Alert);
-        _ = SendAsync(message, change);
+        _outbox.Writer.TryWrite((message, change));
+        if (_sending is null) lock (_outbox) _sending ??= Task.Run(SendLoopAsync);
         if (change.Lifecycle is { } step) Record(change, step);
         webhooks.Enqueue(change);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        await foreach (var (message, change) in _outbox.Reader.ReadAllAsync())
+            await SendAsync(message, change);
     }
 
     /// <summary>The groups that may see an alert: the desk everywhere and in every area on its path to the root, and for a notice the analysts' too.</summary>

@@ -16,15 +16,21 @@ const firstRendered = new Map();
 const subjectRendered = new Map();
 /**
  * When a subject was first on screen (unix ms), or null: what bench/alerts.sh measures against the report's 202; and
- * when the service made the change that brought it (null if a read brought it, not a push).
+ * when the service made the change that brought it, and when its push arrived (null if a read brought it, not a push).
  */
 window.warningConsole = Object.freeze({
   renderedAt: (subjectId) => subjectRendered.get(subjectId)?.at ?? null,
   changedAt: (subjectId) => subjectRendered.get(subjectId)?.changedAt ?? null,
+  receivedAt: (subjectId) => subjectRendered.get(subjectId)?.receivedAt ?? null,
+  pushes: () => feed.pushes,
+  /** How long each queue render took (ms, the last 2,000): the render's share of the page's time. */
+  renderTimes: () => [...renderTimes],
 });
+const renderTimes = [];
 let selectedId = null;
 let me = null;
 let renderQueued = false;
+let placed = [];
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -54,30 +60,46 @@ function areaPath(a) {
 
 const title = (a) => both(a.title) || (lang === "en" ? a.titleEn : a.titleZh) || a.key;
 const detailText = (a) => both(a.detail) || (lang === "en" ? a.detailEn : a.detailZh) || "";
-const time = (a) => Date.parse(a.lastSeenAt ?? a.firstSeenAt ?? 0) || 0;
+// Parsed once per alert version (an alert object is replaced, never changed): the sort asks for it n log n times a frame.
+const times = new WeakMap();
+function time(a) {
+  let t = times.get(a);
+  if (t === undefined) times.set(a, (t = Date.parse(a.lastSeenAt ?? a.firstSeenAt ?? 0) || 0));
+  return t;
+}
 
 // ---- the queue --------------------------------------------------------------------------------------------------
 
-function visible(a) {
-  const view = $("view").value;
-  if (view === "open" && a.state === "resolved") return false;
-  if (view === "unacked" && !Unacknowledged.has(a.state)) return false;
-  const area = $("filter-area").value;
-  if (area && !areaPath(a).includes(area)) return false;
-  if ($("filter-rule").value && a.rule !== $("filter-rule").value) return false;
-  if ($("filter-state").value && a.state !== $("filter-state").value) return false;
+/** The view and filters as chosen now: read once a render, not once an alert. */
+function filters() {
+  return { view: $("view").value, area: $("filter-area").value, rule: $("filter-rule").value, state: $("filter-state").value };
+}
+
+function visible(a, f) {
+  if (f.view === "open" && a.state === "resolved") return false;
+  if (f.view === "unacked" && !Unacknowledged.has(a.state)) return false;
+  if (f.area && !areaPath(a).includes(f.area)) return false;
+  if (f.rule && a.rule !== f.rule) return false;
+  if (f.state && a.state !== f.state) return false;
   return true;
 }
 
 /** Newest first within severity, as the API lists them. */
 const order = (x, y) => (SeverityRank[y.severity] ?? 0) - (SeverityRank[x.severity] ?? 0) || time(y) - time(x) || (x.id < y.id ? -1 : 1);
 
+// What each row shows, kept beside it: a render compares these, and touches the DOM only for rows that changed.
+const shownAs = new WeakMap();
+
 function item(a) {
   const li = items.get(a.id) ?? el("li", { tabIndex: -1 });
   items.set(a.id, li);
-  li.classList.toggle("selected", a.id === selectedId);
+  const shown = shownAs.get(li) ?? {};
+  const selected = a.id === selectedId;
+  if (shown.selected !== selected) li.classList.toggle("selected", (shown.selected = selected));
   // Rebuilt only when the alert changed: a busy night brings a push every few milliseconds.
-  if (li.dataset.version === String(a.version) && li.dataset.lang === lang) return li;
+  if (shown.version === a.version && shown.lang === lang) return li;
+  Object.assign(shown, { version: a.version, lang, timed: shown.timed });
+  shownAs.set(li, shown);
   li.dataset.lang = lang;
   li.dataset.id = a.id;
   li.dataset.key = a.key ?? "";
@@ -110,29 +132,48 @@ function fillChoices(select, values, label, any = true) {
 }
 
 function renderQueue() {
+  const started = performance.now();
   renderQueued = false;
   const all = [...feed.alerts.values()];
   for (const a of all) learnArea(a.regionId, areaPath(a).at(-1));
   fillChoices($("filter-area"), new Set(all.flatMap(areaPath)), (v) => v);
   fillChoices($("filter-rule"), new Set([...all.map((a) => a.rule), ...names("rule")]), (v) => name("rule", v));
   fillChoices($("filter-state"), new Set(["pending", "firing", "acknowledged", "suppressed", "resolved"]), (v) => name("state", v));
-  const shown = all.filter(visible).sort(order);
+  const f = filters();
+  const shown = all.filter((a) => visible(a, f)).sort(order);
   const list = shown.map(item);
-  // Move only what moved: replacing every node would lose focus and scroll position at each push.
+  // Move only what moved: replacing every node would lose focus and scroll position at each push. The rows' order is
+  // mirrored here, so a render compares in JS and touches the DOM only for the few rows a push moved.
   const queue = $("queue");
-  list.forEach((li, i) => { if (queue.children[i] !== li) queue.insertBefore(li, queue.children[i] ?? null); });
-  while (queue.children.length > list.length) queue.lastElementChild.remove();
+  const dom = placed.length === queue.children.length ? placed.slice() : [...queue.children];
+  for (let i = 0; i < list.length; i++) {
+    if (dom[i] === list[i]) continue;
+    queue.insertBefore(list[i], dom[i] ?? null);
+    const was = dom.indexOf(list[i], i + 1);
+    if (was >= 0) dom.splice(was, 1);
+    dom.splice(i, 0, list[i]);
+  }
+  while (dom.length > list.length) dom.pop().remove();
+  placed = list;
   $("queue-empty").hidden = list.length > 0;
   // When each alert was first on screen (unix ms): what the tests and bench/alerts.sh measure against the report's 202.
   // A subject (a case) may join an alert already on screen, so it is timed on its own too.
   const now = Date.now();
   for (const li of list) {
+    // Timed when a version is first on screen; the rest of the queue has nothing new (and its attributes stay untouched).
+    const row = shownAs.get(li);
+    if (row.timed === row.version) continue;
+    row.timed = row.version;
     if (!firstRendered.has(li.dataset.id)) firstRendered.set(li.dataset.id, now);
     li.dataset.renderedAt = firstRendered.get(li.dataset.id);
     for (const subject of li.dataset.subjects.split(" "))
-      if (subject && !subjectRendered.has(subject)) subjectRendered.set(subject, { at: now, changedAt: feed.changedAt.get(`${li.dataset.id}@${li.dataset.version}`) ?? null });
+      if (subject && !subjectRendered.has(subject)) {
+        const version = `${li.dataset.id}@${li.dataset.version}`;
+        subjectRendered.set(subject, { at: now, changedAt: feed.changedAt.get(version) ?? null, receivedAt: feed.receivedAt.get(version) ?? null });
+      }
   }
   if (selectedId) renderDetail();
+  if (renderTimes.push(performance.now() - started) > 2000) renderTimes.shift();
 }
 
 // Once per frame: a burst of pushes (a wave of reports, a resync) is filtered, sorted and placed once, not once per

@@ -72,13 +72,22 @@ export class AlertFeed extends EventTarget {
     await this.#resume(true);
   }
 
-  /** When the service made each pushed alert version ("id@version" → unix ms): with the render time, the push's share of the latency. */
+  /**
+   * When the service made each pushed alert version, and when this page had the push ("id@version" → unix ms): with the
+   * render time, the push's and the render's shares of the latency.
+   */
   changedAt = new Map();
+  receivedAt = new Map();
+  /** Alert pushes heard since the page opened. */
+  pushes = 0;
 
   #handle(message) {
     if (message.type !== "alert") return;
-    if (this.changedAt.size > 10_000) this.changedAt.clear();
-    this.changedAt.set(`${message.data.id}@${message.data.version}`, Date.parse(message.at));
+    this.pushes++;
+    if (this.changedAt.size > 10_000) { this.changedAt.clear(); this.receivedAt.clear(); }
+    const version = `${message.data.id}@${message.data.version}`;
+    this.changedAt.set(version, Date.parse(message.at));
+    this.receivedAt.set(version, Date.now());
     if (message.epoch === this.#epoch) this.#lastSeq = Math.max(this.#lastSeq, message.seq);
     else this.#pendingSeq.set(message.epoch, Math.max(this.#pendingSeq.get(message.epoch) ?? 0, message.seq));
     this.upsert(message.data);
