@@ -117,6 +117,9 @@ while (await OpenAsync(client) < openCases) await Task.Delay(500);
 var applied = applyWatch.Elapsed.TotalSeconds;
 Row("reports applied through the grains (first POST to the city counting them all)", $"{applied:F1} s ({openCases / applied:N0}/s)");
 Row("RSS right after the last case applied (MB)", $"{RssMb(service):F0}");
+// PROVINCE_PEAK_GCDUMP=folder: a GC heap dump at the peak, with every leaf still active: what the live set is made of
+// then, against the heap the process holds.
+if (Environment.GetEnvironmentVariable("PROVINCE_PEAK_GCDUMP") is { Length: > 0 } peakDumps) await GcDumpAsync(peakDumps, "peak");
 // Cases, grids and key individuals idle for Orleans:LeafIdleTimeout (2 minutes) are written and deactivated. Three
 // minutes on shows the first wave gone; eight minutes on, where the node settles with the province's cases applied and
 // no new calls (a leaf that called another as it went keeps that one a little longer).
@@ -162,23 +165,7 @@ if (Environment.GetEnvironmentVariable("PROVINCE_DUMP") is { Length: > 0 } heapD
     Row("heap dump", dump);
 }
 // PROVINCE_GCDUMP=folder: a GC heap dump of this moment, to see where the memory goes (dotnet-gcdump on PATH).
-if (Environment.GetEnvironmentVariable("PROVINCE_GCDUMP") is { Length: > 0 } dumps)
-{
-    var dump = Path.Combine(dumps, $"province-{DateTime.UtcNow:yyyyMMddHHmmss}.gcdump");
-    using var collect = Process.Start("dotnet-gcdump", ["collect", "-p", service.Id.ToString(CultureInfo.InvariantCulture), "-o", dump]);
-    collect.WaitForExit();
-    Row("GC heap dump", dump);
-    Row("RSS after the dump's full collection (MB)", $"{RssMb(service):F0}");
-    // The dump collected first, fully: the live set itself, and what it is made of.
-    var after = await client.GetStringAsync("/metrics");
-    var heap = System.Text.RegularExpressions.Regex.Matches(after, "^dotnet_gc_last_collection_heap_size_bytes(?:\\{[^}]*\\})? ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
-        .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-    Row("GC heap after the dump's full collection (MB)", $"{heap / 1048576:F0}");
-    var report = new ProcessStartInfo("dotnet-gcdump", ["report", dump]) { RedirectStandardOutput = true };
-    using var reporter = Process.Start(report)!;
-    var types = (await reporter.StandardOutput.ReadToEndAsync()).Split('\n').Where(l => l.Trim().Length > 0).Take(22);
-    Console.Error.WriteLine("largest types in the dump (dotnet-gcdump report):\n" + string.Join('\n', types));
-}
+if (Environment.GetEnvironmentVariable("PROVINCE_GCDUMP") is { Length: > 0 } dumps) await GcDumpAsync(dumps, "settled");
 
 // A graceful stop writes every grain; the restart reads state lazily, as calls come.
 using (var term = Process.Start("kill", ["-TERM", service.Id.ToString(CultureInfo.InvariantCulture)])) term.WaitForExit();
@@ -211,4 +198,21 @@ static int FreePort()
     using var l = new TcpListener(IPAddress.Loopback, 0);
     l.Start();
     return ((IPEndPoint)l.LocalEndpoint).Port;
+}
+
+async Task GcDumpAsync(string folder, string moment)
+{
+    var dump = Path.Combine(folder, $"province-{moment}-{DateTime.UtcNow:yyyyMMddHHmmss}.gcdump");
+    using (var collect = Process.Start("dotnet-gcdump", ["collect", "-p", service.Id.ToString(CultureInfo.InvariantCulture), "-o", dump])!) collect.WaitForExit();
+    Row($"GC heap dump ({moment})", dump);
+    Row($"RSS after the dump's full collection ({moment}, MB)", $"{RssMb(service):F0}");
+    // The dump collected first, fully: the live set itself, and what it is made of.
+    var after = await client.GetStringAsync("/metrics");
+    var heap = System.Text.RegularExpressions.Regex.Matches(after, "^dotnet_gc_last_collection_heap_size_bytes(?:\\{[^}]*\\})? ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+        .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+    Row($"GC heap after the dump's full collection ({moment}, MB)", $"{heap / 1048576:F0}");
+    var report = new ProcessStartInfo("dotnet-gcdump", ["report", dump]) { RedirectStandardOutput = true };
+    using var reporter = Process.Start(report)!;
+    var types = (await reporter.StandardOutput.ReadToEndAsync()).Split('\n').Where(l => l.Trim().Length > 0).Take(30);
+    Console.Error.WriteLine($"largest types in the dump ({moment}, dotnet-gcdump report):\n" + string.Join('\n', types));
 }
