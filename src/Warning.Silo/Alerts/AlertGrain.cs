@@ -18,6 +18,8 @@ public sealed class AlertGrainState
     [Id(4)] public DateTimeOffset? LevelSince { get; set; }
     [Id(5)] public DateTimeOffset? PendingSince { get; set; }
     [Id(6)] public bool DeadlineMissed { get; set; }
+    /// <summary>For each subject, the last log position whose signal was counted (<see cref="AlertSignal.Position"/>).</summary>
+    [Id(7)] public Dictionary<string, long> CountedUpTo { get; set; } = new();
 }
 
 /// <summary>
@@ -41,6 +43,14 @@ public sealed class AlertGrain(
 
     public async Task<Alert> Raise(AlertSignal signal, AlertRoute route)
     {
+        // A restart after kill -9 replays the log from the checkpoint. A case whose state went with the crash applies
+        // those entries again and raises again; this alert, written at once, has already counted them (and a replayed
+        // old entry must not reopen an alert resolved since). Positions of one case only grow: it is in one partition.
+        if (signal.Position is { } position)
+        {
+            if (S.Alert is not null && S.CountedUpTo.TryGetValue(signal.Subject.Id, out var counted) && position <= counted) return S.Alert;
+            S.CountedUpTo[signal.Subject.Id] = position;
+        }
         var now = time.GetUtcNow();
         var before = S.Alert;
         string? lifecycle = null;

@@ -44,7 +44,8 @@ public sealed record AlertAssignment([property: Id(0)] string Department, [prope
 /// <summary>
 /// What a rule saw, sent by the grain that saw it. <paramref name="AreaId"/> is the area the alert belongs to (a
 /// village for case, grid and person rules: alerts group by area and rule); <paramref name="Category"/> lets silences
-/// match a dispute category.
+/// match a dispute category. <paramref name="Position"/> is the log position of the entry that raised it, when an entry
+/// did (a report or incident applied to a case; not a timer or a re-score tick).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AlertSignal")]
 public sealed record AlertSignal(
@@ -55,7 +56,8 @@ public sealed record AlertSignal(
     [property: Id(4)] DateTimeOffset At,
     [property: Id(5)] AlertText Title,
     [property: Id(6)] AlertText Detail,
-    [property: Id(7)] string? Category = null)
+    [property: Id(7)] string? Category = null,
+    [property: Id(8)] long? Position = null)
 {
     public string Key => $"{Rule}:{Subject.Id}";
 }

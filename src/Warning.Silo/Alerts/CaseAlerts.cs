@@ -13,7 +13,7 @@ public static class CaseAlerts
 
     /// <summary>After a re-score: raise when the case enters High or Critical or moves up a level; clear when it drops below High or closes.</summary>
     public static Task AfterScoreAsync(IGrainFactory grains, AreaHierarchy hierarchy, ILogger logger, string caseId, string gridId,
-        DisputeCategory category, RiskScore? previous, RiskScore? current, bool open, DateTimeOffset at)
+        DisputeCategory category, RiskScore? previous, RiskScore? current, bool open, DateTimeOffset at, long? position = null)
     {
         var wasHigh = previous?.Level >= RiskLevel.High;
         if (open && current is { Level: >= RiskLevel.High } now && (previous is null || previous.Level < now.Level))
@@ -27,7 +27,7 @@ public static class CaseAlerts
                 new AlertText($"案件风险升至{level.Item1}：{PlaceOf(hierarchy, gridId)}", $"Case risk rose to {level.Item2}: {PlaceOf(hierarchy, gridId)}"),
                 new AlertText($"案件 {caseId}（{DisputeVocabulary.WireName(category)}）激化概率 {now.Probability:P0}。{reasons}",
                     $"Case {caseId} ({DisputeVocabulary.WireName(category)}) escalation probability {now.Probability:P0}. {reasonsEn}"),
-                DisputeVocabulary.WireName(category)), logger);
+                DisputeVocabulary.WireName(category), position), logger);
         }
         if (!open) return ClearClosedAsync(grains, logger, caseId, wasHigh);
         if (wasHigh && (current is null || current.Level < RiskLevel.High))
@@ -44,7 +44,7 @@ public static class CaseAlerts
 
     /// <summary>A harm incident (violence, injury, self-harm, a criminal case) linked to an open case.</summary>
     public static Task AfterIncidentAsync(IGrainFactory grains, AreaHierarchy hierarchy, ILogger logger, string caseId, string gridId,
-        DisputeCategory category, bool open, Incident incident)
+        DisputeCategory category, bool open, Incident incident, long? position = null)
     {
         if (!open || !Harm.Contains(incident.Type)) return Task.CompletedTask;
         var type = DisputeVocabulary.WireName(incident.Type);
@@ -53,7 +53,7 @@ public static class CaseAlerts
             new AlertText($"在办案件发生伤害事件（{ZhHarm(incident.Type)}）：{PlaceOf(hierarchy, gridId)}", $"Harm incident ({type}) on an open case: {PlaceOf(hierarchy, gridId)}"),
             new AlertText($"案件 {caseId} 关联事件 {incident.IncidentId}（{DisputeVocabulary.WireName(incident.Source)}，严重程度 {incident.Severity}）",
                 $"Case {caseId} linked incident {incident.IncidentId} ({DisputeVocabulary.WireName(incident.Source)}, severity {incident.Severity})"),
-            DisputeVocabulary.WireName(category)), logger);
+            DisputeVocabulary.WireName(category), position), logger);
     }
 
     /// <summary>0 in time; 1 past acceptance (still only screened); 2 past mediation; 3 past completion. Closed cases are never overdue.</summary>

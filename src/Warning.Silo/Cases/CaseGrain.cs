@@ -67,7 +67,7 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         var risk = await RescoreAsync(previousStatus?.IsOpen() ?? false);
         if (alerts.Value.Enabled)
         {
-            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), report.ReportedAt);
+            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), report.ReportedAt, seq);
             await CheckDeadlinesAsync(report.ReportedAt);
         }
         var change = new CaseChange(Key, State.GridId!, report.ReportedAt, opened, previousCategory, previousStatus, State.Category, State.Status)
@@ -93,8 +93,8 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
         if (risk is not null) State.IncidentRiskChanges[seq] = risk;
         if (State.Exists && alerts.Value.Enabled)
         {
-            await CaseAlerts.AfterIncidentAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, State.Status.IsOpen(), incident);
-            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), incident.OccurredAt);
+            await CaseAlerts.AfterIncidentAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, State.Status.IsOpen(), incident, seq);
+            await CaseAlerts.AfterScoreAsync(GrainFactory, hierarchy, logger, Key, State.GridId!, State.Category, scoreBefore, State.Score, State.Status.IsOpen(), incident.OccurredAt, seq);
         }
         (State.LastSeq, State.PartitionSeqs) = LogPosition.Record(State.LastSeq, State.PartitionSeqs, seq);
         MarkChanged();
