@@ -48,7 +48,15 @@ public sealed class AlertGrain(
         // old entry must not reopen an alert resolved since). Positions of one case only grow: it is in one partition.
         if (signal.Position is { } position)
         {
-            if (S.Alert is not null && S.CountedUpTo.TryGetValue(signal.Subject.Id, out var counted) && position <= counted) return S.Alert;
+            if (S.Alert is { } known && S.CountedUpTo.TryGetValue(signal.Subject.Id, out var counted) && position <= counted)
+            {
+                // Counted already, but the board's list is written behind and may have gone with the same crash: it learns
+                // the alert again as it stands (a no-op when it knows this version), and the alert's clock runs again.
+                try { await Board.Record(known, null); }
+                catch (Exception ex) { logger.LogError(ex, "Alert {AlertId} version {Version} not recorded on the board", known.Id, known.Version); }
+                ArmTimer();
+                return known;
+            }
             S.CountedUpTo[signal.Subject.Id] = position;
         }
         var now = time.GetUtcNow();
