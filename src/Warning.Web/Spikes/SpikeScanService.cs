@@ -6,6 +6,7 @@ using Warning.Analytics.Hierarchy;
 using Warning.Analytics.Spikes;
 using Warning.Silo.Areas;
 using Orleans;
+using Warning.Silo.Ingest;
 using Warning.Silo.Time;
 using Warning.Silo.TimeSeries;
 using Warning.Web.Live;
@@ -21,7 +22,7 @@ public sealed record SpikeScanSummary(DateOnly Day, int Villages, int Signals, i
 /// applying) sets each village grain's spike state, which case scoring and the screens read.
 /// </summary>
 /// <param name="timeSeries">Registered only when InfluxDB is on (<c>Influx:Enabled</c>).</param>
-public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grains, ScreenViews screens, IOptions<SpikeOptions> options, WarningClock clock,
+public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grains, ScreenViews screens, IOptions<SpikeOptions> options, IOptions<ApplierOptions> applier, WarningClock clock,
     ILogger<SpikeScanService> log, TimeSeriesFeed? timeSeries = null)
 {
     private readonly SpikeDetector _villageDetector = new(options.Value);
@@ -80,7 +81,10 @@ public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grai
         var history = options.Value.HistoryDays;
         var first = day.AddDays(-(history - 1));
         var counts = new DailyCountMatrix(units, first, history);
-        var daily = await Task.WhenAll(units.Select(id => grains.For(hierarchy[id]).GetDailyOpened(first, day)));
+        // A pass over every grid of the city: the grids it wakes leave again after the applier's linger.
+        IReadOnlyList<DayOpened>[] daily = [];
+        await LeafPassing.RunAsync(applier.Value.LeafLinger, async () =>
+            daily = await Task.WhenAll(units.Select(id => grains.For(hierarchy[id]).GetDailyOpened(first, day))));
         for (var u = 0; u < units.Length; u++)
         foreach (var d in daily[u])
         foreach (var (category, n) in d.Opened)
