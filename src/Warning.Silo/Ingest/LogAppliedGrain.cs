@@ -29,8 +29,10 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
     where TState : new()
 {
     private bool _dirty;
-    private bool _served;
     private bool _stays;
+    private IGrainTimer? _leaving;
+    private long _lastPassed;
+    private TimeSpan _linger;
 
     protected TState State => state.State;
 
@@ -59,15 +61,24 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
     }
 
     /// <summary>
-    /// A leaf woken by a passing call leaves when <see cref="LeafPassing.Linger"/> is over, unless a call of any other kind
-    /// came meanwhile (someone reads it: it stays for Orleans' idle timeout, as any grain).
+    /// A leaf woken by a passing call leaves once the pass's linger has gone by without another passing call, unless a call
+    /// of any other kind came meanwhile (someone reads it: it stays for Orleans' idle timeout, as any grain).
     /// </summary>
     private void NotePassing()
     {
         var linger = LeafPassing.Current;
-        if (linger is null) _stays = true;
-        else if (!_served) this.RegisterGrainTimer(LeaveAsync, new GrainTimerCreationOptions(linger.Value, Timeout.InfiniteTimeSpan) { KeepAlive = false });
-        _served = true;
+        if (linger is null)
+        {
+            _stays = true;
+            _leaving?.Dispose();
+        }
+        else
+        {
+            _lastPassed = Environment.TickCount64;
+            _linger = linger.Value;
+            // The first passing call starts the clock; later ones (a grid busy through a bulk load) push the leaving back.
+            _leaving ??= this.RegisterGrainTimer(LeaveAsync, new GrainTimerCreationOptions(_linger, _linger) { KeepAlive = false });
+        }
     }
 
     /// <summary>
@@ -79,7 +90,7 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
 
     private Task LeaveAsync()
     {
-        if (!_stays) this.DeactivateOnIdle();
+        if (!_stays && Environment.TickCount64 - _lastPassed >= _linger.TotalMilliseconds) this.DeactivateOnIdle();
         return Task.CompletedTask;
     }
 
