@@ -99,7 +99,7 @@ public sealed class AlertBoardGrain(
             _groups[GroupOf(a.Rule, a.Subject, a.RegionId)] = a.Id;
             foreach (var subject in a.Subjects) _holders[$"{a.Rule}:{subject}"] = a.Id;
         }
-        if (_alerts.Count > 0) logger.LogInformation("Alert board read {Alerts} alerts back from their grains in {Elapsed} ms", _alerts.Count, watch.ElapsedMilliseconds);
+        logger.LogInformation("Alert board active on this node (epoch {Epoch}): {Alerts} alerts read back from their grains in {Elapsed} ms", S.Epoch, _alerts.Count, watch.ElapsedMilliseconds);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await FlushAsync();
