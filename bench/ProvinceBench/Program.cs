@@ -111,12 +111,26 @@ var caseBodies = Enumerable.Range(0, openCases).Chunk(1000).Select(chunk => "[" 
     return report.ToJsonString();
 })) + "]").ToArray();
 var applyWatch = Stopwatch.StartNew();
+// The working set through the burst, each second: the peak while the province's leaves are being applied.
+var burstPeak = 0.0;
+using var stopSampling = new CancellationTokenSource();
+var sampler = Task.Run(async () =>
+{
+    while (!stopSampling.IsCancellationRequested)
+    {
+        try { burstPeak = Math.Max(burstPeak, RssMb(service)); } catch (IOException) { }
+        try { await Task.Delay(1000, stopSampling.Token); } catch (OperationCanceledException) { }
+    }
+});
 var caseSeconds = await PostAllAsync(client, "/api/v1/reports", caseBodies, 4);
 Row("reports accepted (open cases, batches of 1,000)", $"{openCases:N0} in {caseSeconds:F1} s ({openCases / caseSeconds:N0}/s)");
 while (await OpenAsync(client) < openCases) await Task.Delay(500);
 var applied = applyWatch.Elapsed.TotalSeconds;
 Row("reports applied through the grains (first POST to the city counting them all)", $"{applied:F1} s ({openCases / applied:N0}/s)");
+await stopSampling.CancelAsync();
+await sampler;
 Row("RSS right after the last case applied (MB)", $"{RssMb(service):F0}");
+Row("peak RSS from the first POST to the last case applied, sampled each second (MB)", $"{burstPeak:F0}");
 // PROVINCE_PEAK_GCDUMP=folder: a GC heap dump at the peak, with every leaf still active: what the live set is made of
 // then, against the heap the process holds.
 if (Environment.GetEnvironmentVariable("PROVINCE_PEAK_GCDUMP") is { Length: > 0 } peakDumps) await GcDumpAsync(peakDumps, "peak");
