@@ -50,8 +50,9 @@ public sealed class AlertGrain(
         {
             if (S.Alert is { } known && S.CountedUpTo.TryGetValue(signal.Subject.Id, out var counted) && position <= counted)
             {
-                // Counted already, but the board's list is written behind and may have gone with the same crash: it learns
-                // the alert again as it stands (a no-op when it knows this version), and the alert's clock runs again.
+                // Counted already. The board lists an alert for good only once a checkpoint passes the entry that raised it,
+                // so an alert new since the checkpoint may be missing from its list after the same crash: it learns the alert
+                // again as it stands (a no-op when it knows this version).
                 try { await Board.Record(known, null); }
                 catch (Exception ex) { logger.LogError(ex, "Alert {AlertId} version {Version} not recorded on the board", known.Id, known.Version); }
                 ArmTimer();
