@@ -80,10 +80,13 @@ public static class AlertEndpoints
 
     private static readonly JsonSerializerOptions Json = WarningJson.Create();
 
-    private static async Task<AlertDetail?> DetailAsync(string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains) =>
-        id.Length is > 0 and <= 200 && await grains.GetGrain<IAlertGrain>(id).Get() is { } detail && RegionScope.Of(http).Allows(hierarchy, detail.Alert.RegionId)
-            && AlertAudience.Sees(http.User, detail.Alert)
-            ? detail : null;
+    private static async Task<AlertDetail?> DetailAsync(string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains)
+    {
+        if (id.Length is 0 or > 200 || await grains.GetGrain<IAlertGrain>(id).Get() is not { } detail || !AlertAudience.Sees(http.User, detail.Alert)) return null;
+        var scope = RegionScope.Of(http);
+        return scope.Allows(hierarchy, detail.Alert.RegionId) ? detail
+            : AlertAudience.ForGrid(detail, scope.RegionId, hierarchy, http.RequestServices.GetRequiredService<Warning.Silo.Ingest.KnownIds>());
+    }
 
     private static JsonObject WithTimeline(AlertDetail detail)
     {
@@ -115,9 +118,14 @@ public static class AlertEndpoints
             return Invalid("cursor", "cursor must be a value a previous page returned as nextCursor");
 
         var all = await grains.GetGrain<IAlertBoardGrain>(IAlertBoardGrain.Key).List();
+        var known = http.RequestServices.GetRequiredService<Warning.Silo.Ingest.KnownIds>();
+        // A grid (the caller's, or asked for) sees its share of its village's alerts (AlertAudience.ForGrid).
+        Alert? Visible(Alert a) =>
+            AlertAudience.View(http.User, scope, a, hierarchy, known) is not { } v ? null
+            : regionId is null || (scope with { RegionId = regionId }).Allows(hierarchy, v.RegionId) ? v
+            : AlertAudience.ForGrid(v, regionId, hierarchy, known);
         var matching = all
-            .Where(a => scope.Allows(hierarchy, a.RegionId) && (regionId is null || scope with { RegionId = regionId } is var within && within.Allows(hierarchy, a.RegionId)))
-            .Where(a => AlertAudience.Sees(http.User, a))
+            .Select(Visible).OfType<Alert>()
             .Where(a => only is null ? !openOnly || a.IsOpen : a.State == only)
             .Where(a => rule is null || a.Rule == rule)
             .Where(a => a.Severity >= floor)

@@ -14,7 +14,8 @@ namespace Warning.Web.Alerts;
 /// lifecycle points of the time series. In cluster mode the board lives on one node and its pushes reach every node's
 /// clients through the backplane, so each change is sent once.
 /// </summary>
-public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, ScreenViews views, AreaHierarchy hierarchy, AlertWebhooks webhooks, IServiceProvider services, ILogger<AlertFeed> logger) : IAlertSink
+public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, ScreenViews views, AreaHierarchy hierarchy, AlertWebhooks webhooks, Warning.Silo.Ingest.KnownIds known,
+    IServiceProvider services, ILogger<AlertFeed> logger) : IAlertSink
 {
     public const string MessageType = "alert";
 
@@ -65,6 +66,11 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, Screen
             if (AlertAudience.AnalystRules.Contains(change.Alert.Rule)) return;
             foreach (var view in views.Watched.Where(v => v is null || path.Contains(v)))
                 await screen.PublishAsync(MessageType, ForScreen(change.Alert, hierarchy), view);
+            // Last, each grid of the alert's subjects hears its own share (a grid supervisor's region is one grid): the
+            // case-to-grid lookups come after the desks' and the wall's pushes, not ahead of them.
+            foreach (var grid in AlertAudience.GridsOf(change.Alert, known))
+                if (AlertAudience.ForGrid(change.Alert, grid, hierarchy, known) is { } share)
+                    await hub.Clients.Group(GroupOf(grid)).SendAsync("message", message with { Data = share });
         }
         catch (Exception ex)
         {

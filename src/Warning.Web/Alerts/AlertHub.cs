@@ -14,7 +14,7 @@ namespace Warning.Web.Alerts;
 /// kept, one message of type <c>resync</c>: refetch <c>GET /api/v1/alerts</c>.
 /// </summary>
 [Authorize(Policy = Policies.AlertsRead)]
-public sealed class AlertHub(IGrainFactory grains, AreaHierarchy hierarchy, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time) : Hub
+public sealed class AlertHub(IGrainFactory grains, AreaHierarchy hierarchy, Warning.Silo.Ingest.KnownIds known, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time) : Hub
 {
     public const string Resync = "resync";
 
@@ -33,8 +33,10 @@ public sealed class AlertHub(IGrainFactory grains, AreaHierarchy hierarchy, [Mic
         var scope = RegionScope.Of(Context.User!);
         if (!resume.Complete || (epoch != 0 && epoch != resume.Epoch))
             return new(resume.Epoch, false, [new LiveMessage(resume.Epoch, resume.LastSeq, Resync, time.GetUtcNow(), new { lastSeq = resume.LastSeq })]);
-        return new(resume.Epoch, true, resume.Changes.Where(c => scope.Allows(hierarchy, c.Alert.RegionId) && AlertAudience.Sees(Context.User!, c.Alert))
-            .Select(c => new LiveMessage(resume.Epoch, c.Seq, AlertFeed.MessageType, c.At, c.Alert)).ToArray());
+        return new(resume.Epoch, true, resume.Changes
+            .Select(c => (c, View: AlertAudience.View(Context.User!, scope, c.Alert, hierarchy, known)))
+            .Where(x => x.View is not null)
+            .Select(x => new LiveMessage(resume.Epoch, x.c.Seq, AlertFeed.MessageType, x.c.At, x.View!)).ToArray());
     }
 }
 

@@ -97,6 +97,52 @@ public sealed class AlertScopeTests(SecureApp app) : IClassFixture<SecureApp>
             Assert.Equal(403, (int)ack.StatusCode);
     }
 
+    [Fact]
+    public async Task A_grid_supervisor_hears_lists_and_reads_their_grids_share_of_its_villages_alerts_and_nothing_of_the_next_grid()
+    {
+        // Case alerts belong to the village; the supervisor's region is one of its grids. The last such village: the
+        // other tests of this class raise in their counties' first grids, and a case there would join this village's alert.
+        var village = app.Hierarchy.AtLevel(AreaLevel.Village).OrderByDescending(v => v.Id, StringComparer.Ordinal).First(v => app.Hierarchy.ChildrenOf(v.Id).Count() >= 2);
+        var grids = app.Hierarchy.ChildrenOf(village.Id).OrderBy(g => g.Id, StringComparer.Ordinal).Select(g => g.Id).ToArray();
+        var supervisor = await app.CreateAccountAsync(Roles.GridSupervisor, grids[0]);
+        var cookie = await app.SignInAsync(supervisor);
+        var (_, key) = await app.CreateKeyAsync(IngestKinds.All);
+        var (hub, heard) = await HearAsync(cookie);
+        await using var _ = hub;
+
+        // Within the group wait (30 s), both join one village alert listing both cases.
+        var mine = await ViolentAsync(key, grids[0]);
+        var next = await ViolentAsync(key, grids[1]);
+        string CaseOf(string alertId) => alertId[(alertId.IndexOf(':') + 1)..];
+        var (myCase, nextCase) = (CaseOf(mine), CaseOf(next));
+        Assert.True(await Poll.UntilAsync(() => heard.Any(m => m.GetRawText().Contains(myCase, StringComparison.Ordinal)), AlertApp.Limit),
+            "the supervisor never heard their grid's alert");
+        // Both cases are in one village alert on the board (what a county officer sees), so the share is what is tested.
+        var grains = app.Factory.Services.GetRequiredService<Orleans.IGrainFactory>();
+        Assert.True(await Poll.UntilAsync(async () => (await grains.GetGrain<Warning.Silo.Alerts.IAlertBoardGrain>(Warning.Silo.Alerts.IAlertBoardGrain.Key).List())
+            .Any(a => a.Subjects.Contains(nextCase) && a.Subjects.Contains(myCase)), AlertApp.Limit), "the two cases were not grouped into one village alert");
+        Assert.DoesNotContain(heard, m => m.GetRawText().Contains(nextCase, StringComparison.Ordinal));
+
+        using (var list = await app.SendAsync(HttpMethod.Get, "/api/v1/alerts?state=open", cookie))
+        {
+            Assert.Equal(200, (int)list.StatusCode);
+            var text = await list.Content.ReadAsStringAsync();
+            Assert.Contains(myCase, text);
+            Assert.DoesNotContain(nextCase, text);
+            var alerts = JsonNode.Parse(text)!["alerts"]!.AsArray();
+            Assert.All(alerts, a => Assert.Equal(village.Id, (string?)a!["regionId"]));
+        }
+        using (var read = await app.SendAsync(HttpMethod.Get, $"/api/v1/alerts/{mine}", cookie))
+        {
+            Assert.Equal(200, (int)read.StatusCode);
+            Assert.DoesNotContain(nextCase, await read.Content.ReadAsStringAsync());
+        }
+        using (var other = await app.SendAsync(HttpMethod.Get, $"/api/v1/alerts/{next}", cookie)) Assert.Equal(404, (int)other.StatusCode);
+        var missed = await hub.InvokeAsync<List<JsonElement>>("Resume", 0L);
+        Assert.Contains(missed, m => m.GetRawText().Contains(myCase, StringComparison.Ordinal));
+        Assert.DoesNotContain(missed, m => m.GetRawText().Contains(nextCase, StringComparison.Ordinal));
+    }
+
     /// <summary>A case in <paramref name="grid"/> with a violent incident linked: its harm alert's id.</summary>
     private async Task<string> ViolentAsync(string key, string grid)
     {
