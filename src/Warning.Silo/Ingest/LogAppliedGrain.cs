@@ -138,16 +138,19 @@ public static class LeafPassing
     public static TimeSpan? Current => RequestContext.Get(Key) is double seconds ? TimeSpan.FromSeconds(seconds) : null;
 
     /// <summary>Runs <paramref name="pass"/> with its calls marked, when <paramref name="linger"/> is set.</summary>
-    public static async Task RunAsync(TimeSpan? linger, Func<Task> pass)
+    public static Task RunAsync(TimeSpan? linger, Func<Task> pass) => RunAsync(linger, async () =>
     {
-        if (linger is not { } l)
-        {
-            await pass();
-            return;
-        }
+        await pass();
+        return true;
+    });
+
+    /// <inheritdoc cref="RunAsync(TimeSpan?, Func{Task})"/>
+    public static async Task<T> RunAsync<T>(TimeSpan? linger, Func<Task<T>> pass)
+    {
+        if (linger is not { } l) return await pass();
         // A local async method: the mark set here does not flow back to the caller's context.
         RequestContext.Set(Key, l.TotalSeconds);
-        try { await pass(); }
+        try { return await pass(); }
         finally { RequestContext.Remove(Key); }
     }
 }

@@ -5,6 +5,7 @@ using Orleans;
 using Warning.Analytics.Disputes;
 using Warning.Analytics.Hierarchy;
 using Warning.Silo.Alerts;
+using Warning.Silo.Ingest;
 using Warning.Web.Accounts;
 using Warning.Web.Audit;
 
@@ -24,21 +25,21 @@ public static class AlertEndpoints
     {
         var alerts = api.MapGroup("/alerts").RequireAuthorization(Policies.AlertsRead).WithTags("Alerts");
         alerts.MapGet("/", ListAsync);
-        alerts.MapGet("/{id}", async (string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains) =>
-            await DetailAsync(id, http, hierarchy, grains) is { } detail
+        alerts.MapGet("/{id}", async (string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, KnownIds known) =>
+            await DetailAsync(id, http, hierarchy, grains, known) is { } detail
                 ? Results.Json(WithTimeline(detail), Json)
                 : Problems.NotFound("id", $"alert '{id}' does not exist"));
         foreach (var kind in Enum.GetValues<AlertCommandKind>())
             alerts.MapPost($"/{{id}}/{kind.ToString().ToLowerInvariant()}", (string id, AlertCommandBody? body, HttpContext http, AreaHierarchy hierarchy,
-                    IGrainFactory grains, AuditLog audit, ILogger<AlertCommandBody> logger) => CommandAsync(kind, id, body, http, hierarchy, grains, audit, logger))
+                    IGrainFactory grains, KnownIds known, AuditLog audit, ILogger<AlertCommandBody> logger) => CommandAsync(kind, id, body, http, hierarchy, grains, known, audit, logger))
                 .RequireAuthorization(Policies.AlertsAct);
         return api;
     }
 
     private static async Task<IResult> CommandAsync(AlertCommandKind kind, string id, AlertCommandBody? body, HttpContext http, AreaHierarchy hierarchy,
-        IGrainFactory grains, AuditLog audit, ILogger logger)
+        IGrainFactory grains, KnownIds known, AuditLog audit, ILogger logger)
     {
-        if (await DetailAsync(id, http, hierarchy, grains) is not { } detail) return Problems.NotFound("id", $"alert '{id}' does not exist");
+        if (await DetailAsync(id, http, hierarchy, grains, known) is not { } detail) return Problems.NotFound("id", $"alert '{id}' does not exist");
         if (body?.Version is not { } version) return Invalid("version", "version (the alert's version you acted on) is required");
         if (body.Comment is { Length: > MaxComment }) return Invalid("comment", $"comment must be at most {MaxComment} characters");
         if (body.Department is { Length: > 100 }) return Invalid("department", "department must be at most 100 characters");
@@ -80,12 +81,12 @@ public static class AlertEndpoints
 
     private static readonly JsonSerializerOptions Json = WarningJson.Create();
 
-    private static async Task<AlertDetail?> DetailAsync(string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains)
+    private static async Task<AlertDetail?> DetailAsync(string id, HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, KnownIds known)
     {
         if (id.Length is 0 or > 200 || await grains.GetGrain<IAlertGrain>(id).Get() is not { } detail || !AlertAudience.Sees(http.User, detail.Alert)) return null;
         var scope = RegionScope.Of(http);
         return scope.Allows(hierarchy, detail.Alert.RegionId) ? detail
-            : AlertAudience.ForGrid(detail, scope.RegionId, hierarchy, http.RequestServices.GetRequiredService<Warning.Silo.Ingest.KnownIds>());
+            : AlertAudience.ForGrid(detail, scope.RegionId, hierarchy, known);
     }
 
     private static JsonObject WithTimeline(AlertDetail detail)
@@ -96,7 +97,7 @@ public static class AlertEndpoints
     }
 
     private static async Task<IResult> ListAsync(string? state, string? regionId, string? rule, string? minSeverity, string? limit, string? cursor,
-        HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains)
+        HttpContext http, AreaHierarchy hierarchy, IGrainFactory grains, KnownIds known)
     {
         var scope = RegionScope.Of(http);
         if (regionId is not null && !scope.Allows(hierarchy, regionId)) return Problems.NotFound("regionId", $"region '{regionId}' is not in the loaded hierarchy");
@@ -118,7 +119,6 @@ public static class AlertEndpoints
             return Invalid("cursor", "cursor must be a value a previous page returned as nextCursor");
 
         var all = await grains.GetGrain<IAlertBoardGrain>(IAlertBoardGrain.Key).List();
-        var known = http.RequestServices.GetRequiredService<Warning.Silo.Ingest.KnownIds>();
         // A grid (the caller's, or asked for) sees its share of its village's alerts (AlertAudience.ForGrid).
         Alert? Visible(Alert a) =>
             AlertAudience.View(http.User, scope, a, hierarchy, known) is not { } v ? null

@@ -82,9 +82,7 @@ public sealed class SpikeScanService(AreaHierarchy hierarchy, IGrainFactory grai
         var first = day.AddDays(-(history - 1));
         var counts = new DailyCountMatrix(units, first, history);
         // A pass over every grid of the city: the grids it wakes leave again after the applier's linger.
-        IReadOnlyList<DayOpened>[] daily = [];
-        await LeafPassing.RunAsync(applier.Value.LeafLinger, async () =>
-            daily = await Task.WhenAll(units.Select(id => grains.For(hierarchy[id]).GetDailyOpened(first, day))));
+        var daily = await LeafPassing.RunAsync(applier.Value.LeafLinger, () => Task.WhenAll(units.Select(id => grains.For(hierarchy[id]).GetDailyOpened(first, day))));
         for (var u = 0; u < units.Length; u++)
         foreach (var d in daily[u])
         foreach (var (category, n) in d.Opened)

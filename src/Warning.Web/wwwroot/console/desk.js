@@ -93,14 +93,14 @@ const shownAs = new WeakMap();
 function item(a) {
   const li = items.get(a.id) ?? el("li", { tabIndex: -1 });
   items.set(a.id, li);
-  const shown = shownAs.get(li) ?? {};
+  let shown = shownAs.get(li);
+  if (!shown) shownAs.set(li, (shown = {}));
   const selected = a.id === selectedId;
   if (shown.selected !== selected) li.classList.toggle("selected", (shown.selected = selected));
   // Rebuilt only when the alert changed: a busy night brings a push every few milliseconds.
   if (shown.version === a.version && shown.lang === lang) return li;
-  Object.assign(shown, { version: a.version, lang, timed: shown.timed });
-  shownAs.set(li, shown);
-  li.dataset.lang = lang;
+  shown.version = a.version;
+  shown.lang = lang;
   li.dataset.id = a.id;
   li.dataset.key = a.key ?? "";
   // Cases, grids, villages and feeds by id; a key individual's id is personal data and stays off the page.
