@@ -21,7 +21,7 @@ var grids = province.AtLevel(AreaLevel.Grid).Select(a => a.Id).ToArray();
 var villages = province.AtLevel(AreaLevel.Village).Count();
 var root = province.Roots[0].Id;
 var rows = new List<string>();
-// PROVINCE_ARGS: settings for the service, e.g. "--Orleans:MemoryBudgetMb=0" to see the node without its memory budget.
+// PROVINCE_ARGS: settings for the service, e.g. "--Applier:LeafLinger=00:00:30" to see the node keep its leaves longer.
 var extraSettings = (Environment.GetEnvironmentVariable("PROVINCE_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
 var access = new Warning.Bench.BenchAccess(Path.Combine(work, "data"));
 void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console.Error.WriteLine($"{what}: {value}"); }
@@ -45,7 +45,7 @@ void Row(string what, string value) { rows.Add($"| {what} | {value} |"); Console
     var process = Process.Start(info)!;
     process.OutputDataReceived += (_, e) =>
     {
-        if (e.Data is { } line && (line.Contains("Re-scored", StringComparison.Ordinal) || line.Contains("Memory trimmed", StringComparison.Ordinal))) Console.Error.WriteLine($"  service (+{watch.Elapsed.TotalSeconds:F0} s): " + line);
+        if (e.Data is { } line && (line.Contains("Re-scored", StringComparison.Ordinal) || line.Contains("Memory trimmed", StringComparison.Ordinal) || line.Contains("Full collection after", StringComparison.Ordinal))) Console.Error.WriteLine($"  service (+{watch.Elapsed.TotalSeconds:F0} s): " + line);
     };
     process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("  service: " + line); };
     process.BeginOutputReadLine();
@@ -113,12 +113,20 @@ var caseBodies = Enumerable.Range(0, openCases).Chunk(1000).Select(chunk => "[" 
 var applyWatch = Stopwatch.StartNew();
 // The working set through the burst, each second: the peak while the province's leaves are being applied.
 var burstPeak = 0.0;
+var burstSamples = 0;
 using var stopSampling = new CancellationTokenSource();
 var sampler = Task.Run(async () =>
 {
     while (!stopSampling.IsCancellationRequested)
     {
         try { burstPeak = Math.Max(burstPeak, RssMb(service)); } catch (IOException) { }
+        // Every fifth second, on stderr: what the working set is made of as the burst goes on (activations by grain
+        // class, the GC's heap and committed bytes at its last collection).
+        if (++burstSamples % 5 == 0)
+        {
+            try { Console.Error.WriteLine($"  burst +{applyWatch.Elapsed.TotalSeconds:F0} s: RSS {RssMb(service):F0} MB, {await GcMbAsync()}, {await ActivationsAsync()}"); }
+            catch (HttpRequestException) { }
+        }
         try { await Task.Delay(1000, stopSampling.Token); } catch (OperationCanceledException) { }
     }
 });
@@ -140,6 +148,7 @@ if (Environment.GetEnvironmentVariable("PROVINCE_PEAK_GCDUMP") is { Length: > 0 
 var settle = Stopwatch.StartNew();
 var peak = 0.0;
 var atMinute = 0.0;
+var settleSamples = 0;
 async Task SettleUntilAsync(TimeSpan until)
 {
     while (settle.Elapsed < until)
@@ -147,8 +156,16 @@ async Task SettleUntilAsync(TimeSpan until)
         var rss = RssMb(service);
         peak = Math.Max(peak, rss);
         if (atMinute == 0 && settle.Elapsed >= TimeSpan.FromMinutes(1)) atMinute = rss;
+        if (++settleSamples % 10 == 0) Console.Error.WriteLine($"  settle +{settle.Elapsed.TotalSeconds:F0} s: RSS {rss:F0} MB, {await GcMbAsync()}, {await ActivationsAsync()}");
         await Task.Delay(TimeSpan.FromSeconds(1));
     }
+}
+async Task<string> GcMbAsync()
+{
+    var m = await client.GetStringAsync("/metrics");
+    double Mb(string name) => System.Text.RegularExpressions.Regex.Matches(m, $"^{name}(?:\\{{[^}}]*\\}})? ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+        .Sum(x => double.Parse(x.Groups[1].Value, CultureInfo.InvariantCulture)) / 1048576;
+    return $"GC heap {Mb("dotnet_gc_last_collection_heap_size_bytes"):F0} / committed {Mb("dotnet_gc_last_collection_memory_committed_size_bytes"):F0} MB";
 }
 // Whether the leaves went: activations by grain class, from the Orleans dashboard's counters (loopback).
 async Task<string> ActivationsAsync() => string.Join(", ", JsonNode.Parse(await client.GetStringAsync("/orleans/DashboardCounters"))!["simpleGrainStats"]!.AsArray()
