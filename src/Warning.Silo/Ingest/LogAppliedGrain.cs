@@ -72,6 +72,11 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
             _stays = true;
             _leaving?.Dispose();
         }
+        else if (linger.Value <= TimeSpan.Zero)
+        {
+            // A pass that reads each leaf once (the spike scan): nothing will call it again soon, so it leaves with the call.
+            this.DeactivateOnIdle();
+        }
         else
         {
             _lastPassed = Environment.TickCount64;

@@ -62,4 +62,20 @@ public sealed class LeafPassingTests : IAsyncLifetime
             Assert.Equal(1000, (await _cluster.Grains.GetGrain<ICaseGrain>(id).GetView())!.AmountInDispute);
         Assert.Equal(passed.Length + 1, (await _cluster.Grains.For(_city[_grid]).GetCounts()).Open);
     }
+
+    [Fact]
+    public async Task Cases_a_pass_without_linger_wakes_leave_with_the_call_and_read_back_whole()
+    {
+        var once = Enumerable.Range(1, 6).Select(i => $"case-once-{i}").ToArray();
+        await LeafPassing.RunAsync(TimeSpan.Zero, async () =>
+        {
+            foreach (var id in once) await ApplyAsync(id);
+        });
+
+        Assert.True(await Poll.UntilAsync(async () => !(await ActiveCasesAsync()).Overlaps(once), TimeSpan.FromMinutes(1)),
+            $"cases still active: {string.Join(", ", await ActiveCasesAsync())}");
+        foreach (var id in once)
+            Assert.Equal(1000, (await _cluster.Grains.GetGrain<ICaseGrain>(id).GetView())!.AmountInDispute);
+        Assert.Equal(once.Length, (await _cluster.Grains.For(_city[_grid]).GetCounts()).Open);
+    }
 }
