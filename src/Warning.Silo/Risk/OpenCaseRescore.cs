@@ -24,6 +24,8 @@ public sealed record RescoreSummary(int OpenCases, int Moved, double Seconds);
 /// </summary>
 public static class OpenCaseRescore
 {
+    private static readonly TimeSpan GridLinger = TimeSpan.FromSeconds(1);
+
     /// <summary>The log item for a tick; the item id is the moment, so the same tick appended twice is one entry.</summary>
     public static PendingItem Tick(DateTimeOffset asOf, string reason)
     {
@@ -38,13 +40,18 @@ public static class OpenCaseRescore
         // A province has 100,000 grids: asked all at once, the ones woken last (each a store read) waited past the
         // grain call timeout and the whole tick failed. A thousand at a time keeps every call well inside it.
         var open = new List<string>();
-        foreach (var chunk in grids.Chunk(1024))
+        // Each grid is asked twice in a row and then left: it lingers a second, not the pass's linger, or a province's
+        // 100,000 grids would all be awake at once (bench/province.sh).
+        await LeafPassing.RunAsync(GridLinger, async () =>
         {
-            foreach (var ids in await Task.WhenAll(chunk.Select(g => grains.GetGrain<IGridGrain>(g.Id).GetOpenCases())))
-                open.AddRange(ids);
-            // The tick is the log's record of time passing: grids check their screening cadence with it too.
-            await Task.WhenAll(chunk.Select(g => grains.GetGrain<IGridGrain>(g.Id).CheckScreening(tick.AsOf)));
-        }
+            foreach (var chunk in grids.Chunk(1024))
+            {
+                foreach (var ids in await Task.WhenAll(chunk.Select(g => grains.GetGrain<IGridGrain>(g.Id).GetOpenCases())))
+                    open.AddRange(ids);
+                // The tick is the log's record of time passing: grids check their screening cadence with it too.
+                await Task.WhenAll(chunk.Select(g => grains.GetGrain<IGridGrain>(g.Id).CheckScreening(tick.AsOf)));
+            }
+        });
         var cases = open.Distinct(StringComparer.Ordinal).ToArray();
 
         var moves = new List<CaseRiskChange>();
