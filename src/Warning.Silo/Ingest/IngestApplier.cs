@@ -52,6 +52,13 @@ public sealed class ApplierOptions
 
     /// <summary>How long a leaf woken by a pass stays; null: leaves stay for Orleans' idle timeout, as any grain.</summary>
     public TimeSpan? LeafLinger { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Committed entries held in memory for the applier. Beyond this many the applier reads them back from the log as it
+    /// gets to them: a burst accepted faster than it is applied waits on disk, not in the heap (a province's 200,000-report
+    /// burst left about 150,000 parsed reports waiting, bench/province.sh).
+    /// </summary>
+    public int BufferedEntries { get; set; } = 20_000;
 }
 
 /// <summary>
@@ -70,7 +77,13 @@ public sealed class IngestApplier : BackgroundService
     private readonly AreaHierarchy _hierarchy;
     private readonly IOptions<ApplierOptions> _options;
     private readonly ILogger<IngestApplier> _logger;
-    private readonly Channel<IReadOnlyList<IngestEntry>> _committed = Channel.CreateUnbounded<IReadOnlyList<IngestEntry>>(new() { SingleReader = true });
+    private readonly Channel<Committed> _committed = Channel.CreateUnbounded<Committed>(new() { SingleReader = true });
+    // Entries waiting in _committed (a single-reader channel cannot count).
+    private long _buffered;
+    private long _readBack;
+
+    /// <summary>Committed entries as they came, or (past <see cref="ApplierOptions.BufferedEntries"/>) only how far the log now goes.</summary>
+    private sealed record Committed(IReadOnlyList<IngestEntry>? Entries, long UpTo);
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Action<IReadOnlyList<IngestEntry>>> _subscribers = new();
     private readonly object _appliedGate = new();
@@ -101,13 +114,28 @@ public sealed class IngestApplier : BackgroundService
         _options = options;
         _logger = logger;
         // Cluster mode reads the shared log by partition instead; nothing would drain this channel.
-        if (!_clusterMode) _log.Subscribe(entries => _committed.Writer.TryWrite(entries));
+        if (!_clusterMode) _log.Subscribe(Buffer);
+    }
+
+    private void Buffer(IReadOnlyList<IngestEntry> entries)
+    {
+        if (entries.Count == 0) return;
+        if (Interlocked.Read(ref _buffered) >= _options.Value.BufferedEntries)
+        {
+            _committed.Writer.TryWrite(new Committed(null, entries[^1].Seq));
+            return;
+        }
+        Interlocked.Add(ref _buffered, entries.Count);
+        _committed.Writer.TryWrite(new Committed(entries, entries[^1].Seq));
     }
 
     /// <summary>Completes once everything in the log at start has been replayed into the grains.</summary>
     public Task CaughtUp => _caughtUp.Task;
 
     public long AppliedSeq => Interlocked.Read(ref _appliedSeq);
+
+    /// <summary>Committed entries read back from the log because the buffer was full when they came (<see cref="ApplierOptions.BufferedEntries"/>).</summary>
+    public long ReadBackEntries => Interlocked.Read(ref _readBack);
 
     /// <summary>Called after each applied group of entries, for live pushes and time series.</summary>
     public void Subscribe(Action<IReadOnlyList<IngestEntry>> onApplied)
@@ -187,11 +215,26 @@ public sealed class IngestApplier : BackgroundService
                 }
                 else if (await Task.WhenAny(next, checkpointTick) == checkpointTick) continue;
                 if (!await next) break;
-                while (_committed.Reader.TryRead(out var entries))
+                while (_committed.Reader.TryRead(out var committed))
                 {
-                    // Entries committed while we replayed are already applied.
-                    var fresh = entries.Where(e => e.Seq > _appliedSeq).ToList();
-                    if (fresh.Count > 0) await ApplyAsync(fresh);
+                    if (committed.Entries is { } entries)
+                    {
+                        Interlocked.Add(ref _buffered, -entries.Count);
+                        // Entries committed while we replayed are already applied.
+                        var fresh = entries.Where(e => e.Seq > _appliedSeq).ToList();
+                        if (fresh.Count > 0) await ApplyAsync(fresh);
+                    }
+                    else
+                    {
+                        // Left on disk while the buffer was full: read back a chunk at a time, as a replay does.
+                        while (_appliedSeq < committed.UpTo && !stoppingToken.IsCancellationRequested)
+                        {
+                            var chunk = _log.ReadAfter(_appliedSeq, (int)Math.Min(5000, committed.UpTo - _appliedSeq)).ToList();
+                            if (chunk.Count == 0) break;
+                            Interlocked.Add(ref _readBack, chunk.Count);
+                            await ApplyAsync(chunk);
+                        }
+                    }
                 }
                 next = _committed.Reader.WaitToReadAsync(stoppingToken).AsTask();
             }
