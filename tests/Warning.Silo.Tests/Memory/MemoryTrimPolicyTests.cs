@@ -22,4 +22,13 @@ public sealed class MemoryTrimPolicyTests
         // A large drop that is a small share of a large node is churn too.
         Assert.False(MemoryTrimPolicy.WaveOver(400_000, 330_000, 330_000, 20_000));
     }
+
+    [Fact]
+    public void Churn_calls_for_a_full_collection_once_enough_activations_died_since_the_last_one()
+    {
+        Assert.False(MemoryTrimPolicy.ChurnDue(59_999, 60_000));
+        Assert.True(MemoryTrimPolicy.ChurnDue(60_000, 60_000));
+        // 0 turns it off, whatever died.
+        Assert.False(MemoryTrimPolicy.ChurnDue(1_000_000, 0));
+    }
 }
