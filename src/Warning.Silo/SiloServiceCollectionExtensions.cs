@@ -75,6 +75,7 @@ public static class SiloServiceCollectionExtensions
             .AddWarningClock()
             .AddSingleton<DirtyGrains>()
             .AddSingleton<PersonExpiryDue>()
+            .AddSingleton<Alerts.CaseDeadlines>()
             .AddSingleton<CaseRiskScorer>();
         services.TryAddSingleton<IAlertSink, NoAlertSink>();
         if (registry is not null) services.AddSingleton(registry);
@@ -104,6 +105,8 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<IngestLog>();
         services.AddSingleton<KnownIds>();
         services.AddSingleton<Persons.PersonExpiryDue>();
+        services.AddSingleton<Alerts.CaseDeadlines>();
+        services.AddHostedService<Alerts.CaseDeadlineWatch>();
         services.AddSingleton<IngestPartitions>();
         services.AddSingleton<Intake>();
         services.AddSingleton(new DirtyGrains { WriteThrough = cluster.Enabled });

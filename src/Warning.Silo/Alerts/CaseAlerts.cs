@@ -64,6 +64,21 @@ public static class CaseAlerts
         : status == CaseStatus.Screened && open.TotalDays > acceptDays ? 1
         : 0;
 
+    /// <summary>
+    /// The moment the case next becomes overdue at a stage above <paramref name="alerted"/> (<see cref="OverdueStage"/>),
+    /// if it stays as it is; null when closed or past all three.
+    /// </summary>
+    public static DateTimeOffset? NextDeadline(CaseStatus status, DateTimeOffset openedAt, int alerted, double acceptDays, double mediateDays, double completeDays)
+    {
+        if (!status.IsOpen()) return null;
+        // Strictly past, as OverdueStage counts it: the first tick after the moment itself.
+        DateTimeOffset At(double days) => openedAt.AddDays(days).AddTicks(1);
+        if (alerted < 1 && status == CaseStatus.Screened) return At(Math.Min(acceptDays, mediateDays));
+        if (alerted < 2) return At(Math.Min(mediateDays, completeDays));
+        if (alerted < 3) return At(completeDays);
+        return null;
+    }
+
     public static Task OverdueAsync(IGrainFactory grains, AreaHierarchy hierarchy, ILogger logger, string caseId, string gridId, DisputeCategory category, int stage, DateTimeOffset at)
     {
         var (zh, en) = stage switch { 1 => ("受理", "acceptance"), 2 => ("调处", "mediation"), _ => ("办结", "completion") };

@@ -18,7 +18,7 @@ namespace Warning.Silo.Cases;
 [GrainType("case"), PreferLocalPlacement]
 public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseState> state, DirtyGrains dirty,
     CaseRiskScorer scorer, AreaHierarchy hierarchy, ILogger<CaseGrain> logger, Microsoft.Extensions.Options.IOptions<RiskOptions> risk,
-    Microsoft.Extensions.Options.IOptions<AlertsOptions> alerts) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
+    Microsoft.Extensions.Options.IOptions<AlertsOptions> alerts, CaseDeadlines deadlines) : LogAppliedGrain<CaseState>(state, dirty), ICaseGrain
 {
     protected override bool IsLeaf => true;
 
@@ -143,6 +143,13 @@ public sealed class CaseGrain([PersistentState("state")] IPersistentState<CaseSt
             MarkChanged();
             await GrainFactory.ClearAsync(AlertRules.CaseOverdue, Key, logger);
         }
+        deadlines.Schedule(Key, CaseAlerts.NextDeadline(State.Status, State.OpenedAt, State.OverdueStage, accept, mediate, complete));
+    }
+
+    public async Task CheckDeadline(DateTimeOffset asOf)
+    {
+        if (!State.Exists || !alerts.Value.Enabled) return;
+        await CheckDeadlinesAsync(asOf);
     }
 
     public Task<CaseView?> GetView() => Task.FromResult(State.Exists

@@ -24,6 +24,14 @@ public interface ICaseGrain : ILogAppliedGrain
     [Alias("Rescore")]
     Task<CaseRiskChange?> Rescore(long seq, DateTimeOffset asOf);
 
+    /// <summary>
+    /// The deadline rule as of <paramref name="asOf"/>, between re-score ticks: the deadline watch calls it when the case's
+    /// next deadline moment comes (<see cref="Alerts.CaseDeadlines"/>). Not in the log: it moves no score, only raises the
+    /// case's overdue alert, which a replay's next tick would raise again.
+    /// </summary>
+    [Alias("CheckDeadline")]
+    Task CheckDeadline(DateTimeOffset asOf);
+
     /// <summary>The case as the reading API shows it, or null if no report ever opened it.</summary>
     [Alias("GetView")]
     Task<CaseView?> GetView();
