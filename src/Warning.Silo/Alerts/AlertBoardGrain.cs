@@ -270,6 +270,8 @@ public sealed class AlertBoardGrain(
         try
         {
             await state.WriteStateAsync();
+            // What a kill -9 of this node from now on cannot take off the list (AlertFailoverTests waits on it).
+            logger.LogDebug("Alert board written: {Alerts} alerts listed (epoch {Epoch})", S.Ids.Count, S.Epoch);
         }
         catch (Exception ex)
         {
