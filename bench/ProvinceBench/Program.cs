@@ -163,9 +163,7 @@ async Task SettleUntilAsync(TimeSpan until)
 async Task<string> GcMbAsync()
 {
     var m = await client.GetStringAsync("/metrics");
-    double Mb(string name) => System.Text.RegularExpressions.Regex.Matches(m, $"^{name}(?:\\{{[^}}]*\\}})? ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
-        .Sum(x => double.Parse(x.Groups[1].Value, CultureInfo.InvariantCulture)) / 1048576;
-    return $"GC heap {Mb("dotnet_gc_last_collection_heap_size_bytes"):F0} / committed {Mb("dotnet_gc_last_collection_memory_committed_size_bytes"):F0} MB";
+    return $"GC heap {MetricSum(m, "dotnet_gc_last_collection_heap_size_bytes") / 1048576:F0} / committed {MetricSum(m, "dotnet_gc_last_collection_memory_committed_size_bytes") / 1048576:F0} MB";
 }
 // Whether the leaves went: activations by grain class, from the Orleans dashboard's counters (loopback).
 async Task<string> ActivationsAsync() => string.Join(", ", JsonNode.Parse(await client.GetStringAsync("/orleans/DashboardCounters"))!["simpleGrainStats"]!.AsArray()
@@ -181,8 +179,7 @@ Row("activations 8 minutes after, by grain class", await ActivationsAsync());
 // What the GC holds against what the process keeps (System.Runtime's meters on /metrics): a live heap far below RSS is
 // memory the GC has not returned, not objects still referenced.
 var metrics = await client.GetStringAsync("/metrics");
-double Sum(string name) => System.Text.RegularExpressions.Regex.Matches(metrics, $"^{name}(?:\\{{[^}}]*\\}})? ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
-    .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+double Sum(string name) => MetricSum(metrics, name);
 Row("GC heap after the last collection / committed (MB)", $"{Sum("dotnet_gc_last_collection_heap_size_bytes") / 1048576:F0} / {Sum("dotnet_gc_last_collection_memory_committed_size_bytes") / 1048576:F0}");
 Row("GC collections gen0 / gen1 / gen2", string.Join(" / ", new[] { "gen0", "gen1", "gen2" }.Select(g =>
     System.Text.RegularExpressions.Regex.Match(metrics, $"^dotnet_gc_collections_total\\{{[^}}]*gc_heap_generation=\"{g}\"[^}}]*\\}} ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value)));
@@ -224,6 +221,10 @@ Console.WriteLine("| measure | value |");
 Console.WriteLine("| --- | ---: |");
 foreach (var row in rows) Console.WriteLine(row);
 
+// A metric's value in Prometheus text, summed over its label sets (one per meter that reports it).
+static double MetricSum(string metrics, string name) => System.Text.RegularExpressions.Regex.Matches(metrics, $"^{name}(?:\\{{[^}}]*\\}})? ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+    .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+
 static int FreePort()
 {
     using var l = new TcpListener(IPAddress.Loopback, 0);
@@ -239,8 +240,7 @@ async Task GcDumpAsync(string folder, string moment)
     Row($"RSS after the dump's full collection ({moment}, MB)", $"{RssMb(service):F0}");
     // The dump collected first, fully: the live set itself, and what it is made of.
     var after = await client.GetStringAsync("/metrics");
-    var heap = System.Text.RegularExpressions.Regex.Matches(after, "^dotnet_gc_last_collection_heap_size_bytes(?:\\{[^}]*\\})? ([0-9.eE+]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
-        .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+    var heap = MetricSum(after, "dotnet_gc_last_collection_heap_size_bytes");
     Row($"GC heap after the dump's full collection ({moment}, MB)", $"{heap / 1048576:F0}");
     var report = new ProcessStartInfo("dotnet-gcdump", ["report", dump]) { RedirectStandardOutput = true };
     using var reporter = Process.Start(report)!;

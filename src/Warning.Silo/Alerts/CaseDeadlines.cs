@@ -53,11 +53,6 @@ public sealed class CaseDeadlines
         }
         return due;
     }
-
-    public int Count
-    {
-        get { lock (_gate) return _due.Count; }
-    }
 }
 
 /// <summary>Calls each case whose deadline moment came (<see cref="CaseDeadlines"/>), every <see cref="AlertsOptions.TickInterval"/>.</summary>
@@ -81,8 +76,7 @@ public sealed class CaseDeadlineWatch(CaseDeadlines deadlines, IGrainFactory gra
         }
     }
 
-    /// <returns>The cases called.</returns>
-    public async Task<int> CheckAsync()
+    private async Task CheckAsync()
     {
         var now = clock.Now;
         var due = deadlines.TakeDue(now);
@@ -90,6 +84,5 @@ public sealed class CaseDeadlineWatch(CaseDeadlines deadlines, IGrainFactory gra
         foreach (var chunk in due.Chunk(256))
             await LeafPassing.RunAsync(TimeSpan.Zero, () => Task.WhenAll(chunk.Select(id => grains.GetGrain<ICaseGrain>(id).CheckDeadline(now))));
         if (due.Count > 0) logger.LogInformation("Checked {Cases} cases whose deadline came as of {Now}", due.Count, now);
-        return due.Count;
     }
 }

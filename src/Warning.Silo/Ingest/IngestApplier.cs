@@ -169,16 +169,11 @@ public sealed class IngestApplier : BackgroundService
         var target = _log.LastSeq;
         var started = System.Diagnostics.Stopwatch.StartNew();
         _logger.LogInformation("Replaying ingest log from checkpoint {Checkpoint} to {Target}", checkpoint, target);
-        long replayed = 0;
-        while (_appliedSeq < target && !stoppingToken.IsCancellationRequested)
+        var replayed = await ApplyFromLogAsync(target, (done, chunk) =>
         {
-            var chunk = _log.ReadAfter(_appliedSeq, 5000).ToList();
-            if (chunk.Count == 0) break;
-            await ApplyAsync(chunk);
-            replayed += chunk.Count;
-            if (replayed % 50_000 < chunk.Count)
-                _logger.LogInformation("Replay progress {Applied}/{Target} ({Rate:F0} entries/s)", _appliedSeq, target, replayed / Math.Max(0.001, started.Elapsed.TotalSeconds));
-        }
+            if (done % 50_000 < chunk)
+                _logger.LogInformation("Replay progress {Applied}/{Target} ({Rate:F0} entries/s)", _appliedSeq, target, done / Math.Max(0.001, started.Elapsed.TotalSeconds));
+        }, stoppingToken);
         _logger.LogInformation("Replayed {Entries} entries in {Elapsed:F1}s", replayed, started.Elapsed.TotalSeconds);
         _caughtUp.TrySetResult();
 
@@ -226,14 +221,8 @@ public sealed class IngestApplier : BackgroundService
                     }
                     else
                     {
-                        // Left on disk while the buffer was full: read back a chunk at a time, as a replay does.
-                        while (_appliedSeq < committed.UpTo && !stoppingToken.IsCancellationRequested)
-                        {
-                            var chunk = _log.ReadAfter(_appliedSeq, (int)Math.Min(5000, committed.UpTo - _appliedSeq)).ToList();
-                            if (chunk.Count == 0) break;
-                            Interlocked.Add(ref _readBack, chunk.Count);
-                            await ApplyAsync(chunk);
-                        }
+                        // Left on disk while the buffer was full: read back as a replay does.
+                        await ApplyFromLogAsync(committed.UpTo, (_, chunk) => Interlocked.Add(ref _readBack, chunk), stoppingToken);
                     }
                 }
                 next = _committed.Reader.WaitToReadAsync(stoppingToken).AsTask();
@@ -255,6 +244,22 @@ public sealed class IngestApplier : BackgroundService
                 finally { _checkpointing.Release(); }
             }
         }
+    }
+
+    /// <summary>Applies the log after the applied position up to <paramref name="upTo"/>, read from the log a chunk at a time.</summary>
+    /// <param name="progress">After each chunk: entries applied so far, and in that chunk.</param>
+    private async Task<long> ApplyFromLogAsync(long upTo, Action<long, int> progress, CancellationToken ct)
+    {
+        long applied = 0;
+        while (_appliedSeq < upTo && !ct.IsCancellationRequested)
+        {
+            var chunk = _log.ReadAfter(_appliedSeq, (int)Math.Min(5000, upTo - _appliedSeq)).ToList();
+            if (chunk.Count == 0) break;
+            await ApplyAsync(chunk);
+            applied += chunk.Count;
+            progress(applied, chunk.Count);
+        }
+        return applied;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

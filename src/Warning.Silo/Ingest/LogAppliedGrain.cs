@@ -74,7 +74,7 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
         }
         else if (linger.Value <= TimeSpan.Zero)
         {
-            // A pass that reads each leaf once (the spike scan): nothing will call it again soon, so it leaves with the call.
+            // A pass that calls each leaf once (the spike scan, the expiry sweep, the deadline watch): nothing will call it again soon, so it leaves with the call.
             this.DeactivateOnIdle();
         }
         else

@@ -78,7 +78,6 @@ public sealed class DeactivationMemoryTrim(IOptions<MemoryTrimOptions> options, 
             if (instrument.Name == "orleans-catalog-activation-destroyed") Interlocked.Add(ref destroyed, value);
             else { activations += value; instruments++; }
         });
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref destroyed, value));
         listener.Start();
 
         var churn = o.CollectAfterDestroyed > 0 ? ChurnAsync(() => Interlocked.Read(ref destroyed), o, stoppingToken) : Task.CompletedTask;
@@ -130,14 +129,10 @@ public sealed class DeactivationMemoryTrim(IOptions<MemoryTrimOptions> options, 
                 if (blocking != lastBlocking) since = now;
                 if (MemoryTrimPolicy.ChurnDue(now - since, o.CollectAfterDestroyed))
                 {
-                    var before = GC.GetGCMemoryInfo();
-                    var watch = Stopwatch.StartNew();
-                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-                    var after = GC.GetGCMemoryInfo();
+                    var c = Collect(GCCollectionMode.Forced);
                     logger.LogInformation(
                         "Full collection after {Destroyed} activations destroyed: heap {HeapBeforeMb} → {HeapAfterMb} MB, committed {CommittedBeforeMb} → {CommittedAfterMb} MB, working set {RssMb} MB, in {PauseMs} ms",
-                        now - since, before.HeapSizeBytes >> 20, after.HeapSizeBytes >> 20, before.TotalCommittedBytes >> 20, after.TotalCommittedBytes >> 20,
-                        Environment.WorkingSet >> 20, watch.ElapsedMilliseconds);
+                        now - since, c.HeapBeforeMb, c.HeapAfterMb, c.CommittedBeforeMb, c.CommittedAfterMb, c.RssAfterMb, c.PauseMs);
                     since = now;
                     blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking).Index;
                 }
@@ -151,14 +146,23 @@ public sealed class DeactivationMemoryTrim(IOptions<MemoryTrimOptions> options, 
 
     private void Trim(int peak, int current)
     {
+        var c = Collect(GCCollectionMode.Aggressive);
+        logger.LogInformation(
+            "Memory trimmed after {Deactivated} grain deactivations ({Peak} → {Current} activations): heap {HeapBeforeMb} → {HeapAfterMb} MB, committed {CommittedBeforeMb} → {CommittedAfterMb} MB, working set {RssBeforeMb} → {RssAfterMb} MB, in {PauseMs} ms",
+            peak - current, peak, current, c.HeapBeforeMb, c.HeapAfterMb, c.CommittedBeforeMb, c.CommittedAfterMb, c.RssBeforeMb, c.RssAfterMb, c.PauseMs);
+    }
+
+    /// <summary>What one full, blocking, compacting collection freed and how long it paused the node.</summary>
+    private sealed record Collection(long HeapBeforeMb, long HeapAfterMb, long CommittedBeforeMb, long CommittedAfterMb, long RssBeforeMb, long RssAfterMb, long PauseMs);
+
+    private static Collection Collect(GCCollectionMode mode)
+    {
         var before = GC.GetGCMemoryInfo();
         var rssBefore = Environment.WorkingSet;
         var watch = Stopwatch.StartNew();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.Collect(GC.MaxGeneration, mode, blocking: true, compacting: true);
         var after = GC.GetGCMemoryInfo();
-        logger.LogInformation(
-            "Memory trimmed after {Deactivated} grain deactivations ({Peak} → {Current} activations): heap {HeapBeforeMb} → {HeapAfterMb} MB, committed {CommittedBeforeMb} → {CommittedAfterMb} MB, working set {RssBeforeMb} → {RssAfterMb} MB, in {PauseMs} ms",
-            peak - current, peak, current, before.HeapSizeBytes >> 20, after.HeapSizeBytes >> 20, before.TotalCommittedBytes >> 20, after.TotalCommittedBytes >> 20,
+        return new Collection(before.HeapSizeBytes >> 20, after.HeapSizeBytes >> 20, before.TotalCommittedBytes >> 20, after.TotalCommittedBytes >> 20,
             rssBefore >> 20, Environment.WorkingSet >> 20, watch.ElapsedMilliseconds);
     }
 }
