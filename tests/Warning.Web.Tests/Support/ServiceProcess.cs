@@ -138,10 +138,28 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new DirectoryNotFoundException("Warning.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>
+    /// A loopback port nothing listens on, never handed out twice in this test run. Not an ephemeral port (port 0): the
+    /// kernel hands those to outgoing connections too, and on a busy CI run one went to a client socket between this
+    /// probe and the silo binding it (AddressInUse). Below the ephemeral range (32768), only listeners take a port.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = FirstPort + (int)((uint)Interlocked.Increment(ref _nextPort) % PortCount);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException) { }
+        }
     }
+
+    private const int FirstPort = 12000, PortCount = 10000;
+
+    // Each test process starts at its own place in the range, so that two runs side by side rarely probe the same ports.
+    private static int _nextPort = Environment.ProcessId * 97 % PortCount;
 }

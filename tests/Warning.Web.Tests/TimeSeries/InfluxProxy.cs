@@ -22,7 +22,7 @@ public sealed class InfluxProxy : IAsyncDisposable
     public InfluxProxy(string upstreamUrl)
     {
         _upstream = new HttpClient { BaseAddress = new Uri(upstreamUrl), Timeout = TimeSpan.FromMinutes(2) };
-        var port = FreePort();
+        var port = Warning.Web.Tests.Support.ServiceProcess.FreePort();
         Url = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(Url + "/");
         _listener.Start();
@@ -112,10 +112,4 @@ public sealed class InfluxProxy : IAsyncDisposable
         _upstream.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -17,8 +17,8 @@ public sealed class InfluxServer : IAsyncLifetime
     private Process? _process;
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "warning-influx-" + Guid.NewGuid().ToString("N"));
-    public int Port { get; } = FreePort();
-    private readonly int _metaPort = FreePort();
+    public int Port { get; } = Warning.Web.Tests.Support.ServiceProcess.FreePort();
+    private readonly int _metaPort = Warning.Web.Tests.Support.ServiceProcess.FreePort();
 
     public string Url => $"http://127.0.0.1:{Port}";
 
@@ -118,10 +118,4 @@ public sealed class InfluxServer : IAsyncLifetime
         return (client, schema, writer);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
