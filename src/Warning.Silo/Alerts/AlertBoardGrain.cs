@@ -26,21 +26,37 @@ public sealed class AlertBoardState
     [Id(5)] public List<Silence> Silences { get; set; } = new();
     /// <summary>The alerts listed: open ones, and resolved ones until <see cref="AlertsOptions.ResolvedRetention"/> is over.</summary>
     [Id(6)] public HashSet<string> Ids { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>A copy to write: the live sets go on changing while the storage serializes this one.</summary>
+    public AlertBoardState Copy() => new()
+    {
+        Seq = Seq, Epoch = Epoch, Silences = [.. Silences], Ids = new(Ids, StringComparer.Ordinal),
+    };
+}
+
+/// <summary>
+/// Alert ids the board listed since its last full write, written before it shows them: small, so that a new alert costs
+/// a small write, not a write of every id listed.
+/// </summary>
+[GenerateSerializer, Alias("AlertBoardNewIds")]
+public sealed class AlertBoardNewIds
+{
+    [Id(0)] public HashSet<string> Ids { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
 /// The alert list and its numbering (see <see cref="IAlertBoardGrain"/>). Each alert's own grain is the record, written
 /// before the board hears of it. The board keeps their latest versions in memory and writes only which ids it lists (when
 /// that set changes), its numbering and the silences; on activation it reads every listed alert back from its grain, so
-/// after a kill -9 the list is what the alerts themselves hold, never a copy written a moment behind them. The applier's
-/// checkpoint flushes the board before it records its position, so an alert raised by an entry the log will not replay
-/// is listed for good. Changes are pushed through <see cref="IAlertSink"/> on the node this grain lives on, which fans
-/// them out to every node's clients.
+/// after a kill -9 the list is what the alerts themselves hold, never a copy written a moment behind them. A new alert's
+/// id is written (<see cref="AlertBoardNewIds"/>) before the alert is listed or pushed, so whatever an officer has seen
+/// is still listed after the board's node dies. Changes are pushed through <see cref="IAlertSink"/> on the node this
+/// grain lives on, which fans them out to every node's clients.
 /// </summary>
 [GrainType("alert-board")]
 public sealed class AlertBoardGrain(
-    [PersistentState("state")] IPersistentState<AlertBoardState> state, IAlertSink sink, AreaHierarchy hierarchy,
-    IOptions<AlertsOptions> options, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time, ILogger<AlertBoardGrain> logger) : Grain, IAlertBoardGrain
+    [PersistentState("state")] IPersistentState<AlertBoardState> state, [PersistentState("newIds")] IPersistentState<AlertBoardNewIds> newIds, IAlertSink sink, AreaHierarchy hierarchy,
+    IOptions<AlertsOptions> options, IOptions<Cluster.ClusterModeOptions> cluster, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Warning.Silo.Time.WarningClock.Business)] TimeProvider time, ILogger<AlertBoardGrain> logger) : Grain, IAlertBoardGrain
 {
     /// <summary>How many alert grains the board reads at once when it activates.</summary>
     private const int ReadAtOnce = 256;
@@ -53,7 +69,12 @@ public sealed class AlertBoardGrain(
     /// <summary>Alerts read back at activation that have not come through <see cref="Record"/> since.</summary>
     private readonly HashSet<string> _readBack = new(StringComparer.Ordinal);
     private bool _dirty;
-    private AlertBoardState S => state.State;
+    /// <summary>What the board holds now; <c>state.State</c> is the copy last written.</summary>
+    private AlertBoardState S = new();
+    /// <summary>Ids listed since the last full write, and how many were added / are written (a group commit's numbering).</summary>
+    private readonly HashSet<string> _newIds = new(StringComparer.Ordinal);
+    private long _newIdsAdded, _newIdsWritten;
+    private Task? _newIdsWrite;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -61,8 +82,10 @@ public sealed class AlertBoardGrain(
         // the stored number can be behind numbers already pushed: in the same epoch they would be given out again, and a
         // client that saw the first ones would take the new changes for ones it had (it resumed past them). Another epoch
         // makes every client read the list afresh; the changes kept for resuming were in memory and are gone anyway.
+        S = state.State;
         S.Epoch = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), S.Epoch + 1);
         S.Ids.UnionWith(S.Alerts.Keys);
+        S.Ids.UnionWith(newIds.State.Ids);
         S.Alerts.Clear();
         S.Groups.Clear();
         S.Holders.Clear();
@@ -120,14 +143,55 @@ public sealed class AlertBoardGrain(
 
     public Task<string?> Holder(string signalKey) => Task.FromResult(_holders.GetValueOrDefault(signalKey));
 
-    public Task<long> Record(Alert alert, string? lifecycle)
+    public async Task<long> Record(Alert alert, string? lifecycle)
+    {
+        if (S.Ids.Add(alert.Id))
+        {
+            _dirty = true;
+            // In cluster mode a new alert is on the list for good before anyone sees it: the board's node can die while
+            // the nodes whose grains raised the alert go on, and nothing would raise it again. One node needs no such
+            // write: a kill -9 takes the applier with the board, and its replay from the checkpoint (which flushes the
+            // board first) raises the alert again.
+            if (cluster.Value.Enabled) await WriteNewIdAsync(alert.Id);
+        }
+        return RecordWritten(alert, lifecycle);
+    }
+
+    /// <summary>Records interleave here, so the ids of every alert raised during a write go in the next one.</summary>
+    private async Task WriteNewIdAsync(string id)
+    {
+        _newIds.Add(id);
+        var added = ++_newIdsAdded;
+        try
+        {
+            while (_newIdsWritten < added)
+            {
+                var write = _newIdsWrite ??= WriteNewIdsAsync();
+                try { await write; }
+                finally { if (ReferenceEquals(_newIdsWrite, write)) _newIdsWrite = null; }
+            }
+        }
+        catch (Exception ex)
+        {
+            // Shown all the same: the full write a second from now retries, as before this write existed.
+            logger.LogWarning("New alert ids not written ({Error}); alert {AlertId} is listed and the next full write retries", ex.Message, id);
+        }
+    }
+
+    private async Task WriteNewIdsAsync()
+    {
+        var upTo = _newIdsAdded;
+        newIds.State = new AlertBoardNewIds { Ids = new(_newIds, StringComparer.Ordinal) };
+        await newIds.WriteStateAsync();
+        _newIdsWritten = Math.Max(_newIdsWritten, upTo);
+    }
+
+    private long RecordWritten(Alert alert, string? lifecycle)
     {
         // A version read back at activation may still be on its way here from its grain: it is numbered and pushed once, then.
         var readBack = _readBack.Remove(alert.Id);
-        if (_alerts.TryGetValue(alert.Id, out var known) && (known.Version > alert.Version || (known.Version == alert.Version && !readBack))) return Task.FromResult(S.Seq);
+        if (_alerts.TryGetValue(alert.Id, out var known) && (known.Version > alert.Version || (known.Version == alert.Version && !readBack))) return S.Seq;
         _alerts[alert.Id] = alert;
-        // Only a new id is written: a new version is its grain's to keep.
-        if (S.Ids.Add(alert.Id)) _dirty = true;
         if (!alert.IsOpen)
         {
             foreach (var subject in alert.Subjects) RemoveIfHeldBy(_holders, $"{alert.Rule}:{subject}", alert.Id);
@@ -145,7 +209,7 @@ public sealed class AlertBoardGrain(
             logger.LogError(ex, "Publishing alert {AlertId} version {Version} failed", alert.Id, alert.Version);
         }
         if (alert.Rule == AlertRules.MassIncident) InhibitUnder(alert);
-        return Task.FromResult(change.Seq);
+        return change.Seq;
     }
 
     public Task<IReadOnlyList<Alert>> List()
@@ -267,9 +331,15 @@ public sealed class AlertBoardGrain(
     {
         if (!_dirty) return;
         _dirty = false;
+        var newIdsAdded = _newIdsAdded;
+        var listedNew = _newIds.ToArray();
         try
         {
+            state.State = S.Copy();
             await state.WriteStateAsync();
+            // Written in full: the ids listed until the copy need no write of their own any more.
+            _newIds.ExceptWith(listedNew);
+            _newIdsWritten = Math.Max(_newIdsWritten, newIdsAdded);
             // What a kill -9 of this node from now on cannot take off the list (AlertFailoverTests waits on it).
             logger.LogDebug("Alert board written: {Alerts} alerts listed (epoch {Epoch})", S.Ids.Count, S.Epoch);
         }

@@ -1,4 +1,5 @@
 using Orleans;
+using Orleans.Concurrency;
 
 namespace Warning.Silo.Alerts;
 
@@ -19,8 +20,11 @@ public interface IAlertBoardGrain : IGrainWithStringKey
     [Alias("Holder")]
     Task<string?> Holder(string signalKey);
 
-    /// <summary>Numbers an alert's new version and pushes it; <paramref name="lifecycle"/> names the step for the time series.</summary>
-    [Alias("Record")]
+    /// <summary>
+    /// Numbers an alert's new version and pushes it; <paramref name="lifecycle"/> names the step for the time series. A new
+    /// alert's id is written first; calls interleave so that the ids of alerts raised together share one write.
+    /// </summary>
+    [AlwaysInterleave, Alias("Record")]
     Task<long> Record(Alert alert, string? lifecycle);
 
     [Alias("List")]
