@@ -59,6 +59,7 @@ public sealed class AlertFeed(IHubContext<AlertHub> hub, LiveFeed screen, Screen
     {
         try
         {
+            message = message with { SentAt = DateTimeOffset.UtcNow };
             await hub.Clients.Groups(GroupsFor(change.Alert)).SendAsync("message", message);
             // Each screen watches one view (a region, or everything): the alert goes to every view whose subtree holds it.
             var path = hierarchy.TryGet(change.Alert.RegionId, out _) ? hierarchy.PathToRoot(change.Alert.RegionId).Select(a => a.Id).ToHashSet(StringComparer.Ordinal) : [];

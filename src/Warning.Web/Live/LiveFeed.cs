@@ -11,6 +11,13 @@ public sealed record LiveMessage(long Epoch, long Seq, string Type, DateTimeOffs
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public string? View { get; init; }
+
+    /// <summary>
+    /// When this node handed a pushed alert to its connections (null otherwise): with <see cref="At"/> and the page's
+    /// own clock it tells the service's share of a push's delay from the network's and the browser's.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? SentAt { get; init; }
 }
 
 /// <summary>

@@ -16,11 +16,12 @@ const firstRendered = new Map();
 const subjectRendered = new Map();
 /**
  * When a subject was first on screen (unix ms), or null: what bench/alerts.sh measures against the report's 202; and
- * when the service made the change that brought it, and when its push arrived (null if a read brought it, not a push).
+ * when the service made the change that brought it, sent its push, and when the push arrived (null if a read brought it).
  */
 window.warningConsole = Object.freeze({
   renderedAt: (subjectId) => subjectRendered.get(subjectId)?.at ?? null,
   changedAt: (subjectId) => subjectRendered.get(subjectId)?.changedAt ?? null,
+  sentAt: (subjectId) => subjectRendered.get(subjectId)?.sentAt ?? null,
   receivedAt: (subjectId) => subjectRendered.get(subjectId)?.receivedAt ?? null,
   pushes: () => feed.pushes,
   /** How long each queue render took (ms, the last 2,000): the render's share of the page's time. */
@@ -169,7 +170,9 @@ function renderQueue() {
     for (const subject of li.dataset.subjects.split(" "))
       if (subject && !subjectRendered.has(subject)) {
         const version = `${li.dataset.id}@${li.dataset.version}`;
-        subjectRendered.set(subject, { at: now, changedAt: feed.changedAt.get(version) ?? null, receivedAt: feed.receivedAt.get(version) ?? null });
+        subjectRendered.set(subject, {
+          at: now, changedAt: feed.changedAt.get(version) ?? null, sentAt: feed.sentAt.get(version) ?? null, receivedAt: feed.receivedAt.get(version) ?? null,
+        });
       }
   }
   if (selectedId) renderDetail();

@@ -73,10 +73,11 @@ export class AlertFeed extends EventTarget {
   }
 
   /**
-   * When the service made each pushed alert version, and when this page had the push ("id@version" → unix ms): with the
-   * render time, the push's and the render's shares of the latency.
+   * When the service made each pushed alert version, when it sent the push, and when this page had it ("id@version" →
+   * unix ms): with the render time, the service's, the push's and the render's shares of the latency.
    */
   changedAt = new Map();
+  sentAt = new Map();
   receivedAt = new Map();
   /** Alert pushes heard since the page opened. */
   pushes = 0;
@@ -84,9 +85,10 @@ export class AlertFeed extends EventTarget {
   #handle(message) {
     if (message.type !== "alert") return;
     this.pushes++;
-    if (this.changedAt.size > 10_000) { this.changedAt.clear(); this.receivedAt.clear(); }
+    if (this.changedAt.size > 10_000) { this.changedAt.clear(); this.sentAt.clear(); this.receivedAt.clear(); }
     const version = `${message.data.id}@${message.data.version}`;
     this.changedAt.set(version, Date.parse(message.at));
+    if (message.sentAt) this.sentAt.set(version, Date.parse(message.sentAt));
     this.receivedAt.set(version, Date.now());
     if (message.epoch === this.#epoch) this.#lastSeq = Math.max(this.#lastSeq, message.seq);
     else this.#pendingSeq.set(message.epoch, Math.max(this.#pendingSeq.get(message.epoch) ?? 0, message.seq));
