@@ -126,7 +126,7 @@ try
                     changeToPush.Add(received - changed);
                     pushToScreen.Add(at - received);
                     // The service's clock and the page's are one machine's here: the send splits the push's share.
-                    if (await page.EvaluateAsync<long?>("id => window.warningConsole.sentAt(id)", caseId) is { } sent)
+                    if (await page.EvaluateAsync<long?>("id => window.warningConsole.sentAt?.(id) ?? null", caseId) is { } sent)
                     {
                         changeToSent.Add(sent - changed);
                         sentToPush.Add(received - sent);

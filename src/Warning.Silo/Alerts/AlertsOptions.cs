@@ -37,6 +37,14 @@ public sealed class AlertsOptions
     /// <summary>How often an alert with something due looks at the clock (a grain timer per such alert, not a global loop).</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long past a case's deadline the deadline watch still calls it when the case is applied: a report filed a day
+    /// late still alerts at once. A deadline further back is a backfill of old reports, and the next re-score tick, which
+    /// visits every open case, raises it: a year of history loaded at 1,000 reports/s otherwise had the watch alert
+    /// on every case it opened, faster than the console and the applier could follow.
+    /// </summary>
+    public TimeSpan DeadlineCatchUp { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Changes kept for <c>Resume(lastSeq)</c>; a client further behind refetches the list.</summary>
     public int ResumeWindow { get; set; } = 2000;
 
@@ -86,6 +94,7 @@ public sealed class AlertsOptionsValidator(Analytics.Hierarchy.AreaHierarchy hie
         if (o.KeepFiring < TimeSpan.Zero) errors.Add($"Alerts:KeepFiring must not be negative (is {o.KeepFiring})");
         if (o.InfoLifetime <= TimeSpan.Zero) errors.Add($"Alerts:InfoLifetime must be positive (is {o.InfoLifetime})");
         if (o.TickInterval <= TimeSpan.Zero || o.TickInterval > TimeSpan.FromMinutes(5)) errors.Add($"Alerts:TickInterval must be above 0 and at most 5 minutes (is {o.TickInterval})");
+        if (o.DeadlineCatchUp < TimeSpan.Zero) errors.Add($"Alerts:DeadlineCatchUp must not be negative (is {o.DeadlineCatchUp})");
         for (var i = 0; i < o.EscalationDelays.Count; i++)
             if (o.EscalationDelays[i] <= TimeSpan.Zero) errors.Add($"Alerts:EscalationDelays:{i} must be positive (is {o.EscalationDelays[i]})");
         if (o.ResumeWindow < 10) errors.Add($"Alerts:ResumeWindow must be at least 10 (is {o.ResumeWindow})");

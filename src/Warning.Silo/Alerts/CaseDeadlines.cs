@@ -14,18 +14,21 @@ namespace Warning.Silo.Alerts;
 /// acceptance deadline alerted up to a day late. What a restart forgets the start-up re-score tick brings back, since it
 /// visits every open case.
 /// </summary>
-public sealed class CaseDeadlines
+public sealed class CaseDeadlines(WarningClock clock, IOptions<AlertsOptions> options)
 {
     private readonly Lock _gate = new();
     private readonly PriorityQueue<string, DateTimeOffset> _queue = new();
     private readonly Dictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
 
-    /// <summary>The case's next deadline moment; null: none to come (closed, or past all three).</summary>
+    /// <summary>
+    /// The case's next deadline moment; null: none to come (closed, or past all three). A moment more than
+    /// <see cref="AlertsOptions.DeadlineCatchUp"/> gone is left to the re-score tick.
+    /// </summary>
     public void Schedule(string caseId, DateTimeOffset? due)
     {
         lock (_gate)
         {
-            if (due is not { } at) _due.Remove(caseId);
+            if (due is not { } at || at < clock.Now - options.Value.DeadlineCatchUp) _due.Remove(caseId);
             else if (!_due.TryGetValue(caseId, out var known) || known != at)
             {
                 _due[caseId] = at;

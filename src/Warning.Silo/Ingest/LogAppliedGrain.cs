@@ -74,8 +74,10 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
         }
         else if (linger.Value <= TimeSpan.Zero)
         {
-            // A pass that calls each leaf once (the spike scan, the expiry sweep, the deadline watch): nothing will call it again soon, so it leaves with the call.
-            this.DeactivateOnIdle();
+            // A pass that calls each leaf once (the spike scan, the expiry sweep, the deadline watch): nothing will call it
+            // again soon, so it leaves with the call. Unless another pass holds it: the deadline watch calling a case a
+            // bulk load is applying sent it away between two of its reports, and each came back from storage.
+            if (_leaving is null) this.DeactivateOnIdle();
         }
         else
         {

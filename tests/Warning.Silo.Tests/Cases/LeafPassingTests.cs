@@ -78,4 +78,21 @@ public sealed class LeafPassingTests : IAsyncLifetime
             Assert.Equal(1000, (await _cluster.Grains.GetGrain<ICaseGrain>(id).GetView())!.AmountInDispute);
         Assert.Equal(once.Length, (await _cluster.Grains.For(_city[_grid]).GetCounts()).Open);
     }
+
+    [Fact]
+    public async Task Cases_a_lingering_pass_holds_stay_when_a_pass_without_linger_calls_them()
+    {
+        // A bulk load holds its cases for a while; the deadline watch calls them meanwhile.
+        var held = Enumerable.Range(1, 4).Select(i => $"case-held-{i}").ToArray();
+        await LeafPassing.RunAsync(TimeSpan.FromMinutes(5), async () =>
+        {
+            foreach (var id in held) await ApplyAsync(id);
+        });
+        await LeafPassing.RunAsync(TimeSpan.Zero, () => Task.WhenAll(held.Select(id => _cluster.Grains.GetGrain<ICaseGrain>(id).CheckDeadline(DateTimeOffset.UtcNow))));
+        // A case only that pass wakes leaves; once it has, the held ones had every chance to leave as well.
+        await LeafPassing.RunAsync(TimeSpan.Zero, () => ApplyAsync("case-woken-once"));
+        Assert.True(await Poll.UntilAsync(async () => !(await ActiveCasesAsync()).Contains("case-woken-once"), TimeSpan.FromMinutes(1)), "the case woken once stayed");
+        var active = await ActiveCasesAsync();
+        Assert.True(active.IsSupersetOf(held), $"held cases that left: {string.Join(", ", held.Except(active))}");
+    }
 }
