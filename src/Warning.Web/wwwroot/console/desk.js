@@ -32,6 +32,11 @@ let selectedId = null;
 let me = null;
 let renderQueued = false;
 let placed = [];
+// The filters' choices, learnt as alerts arrive: a render rebuilt them from every alert held (2,500 on a busy night), at
+// each frame.
+const areaChoices = new Set();
+const ruleChoices = new Set();
+let choicesChanged = true;
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -136,10 +141,12 @@ function renderQueue() {
   const started = performance.now();
   renderQueued = false;
   const all = [...feed.alerts.values()];
-  for (const a of all) learnArea(a.regionId, areaPath(a).at(-1));
-  fillChoices($("filter-area"), new Set(all.flatMap(areaPath)), (v) => v);
-  fillChoices($("filter-rule"), new Set([...all.map((a) => a.rule), ...names("rule")]), (v) => name("rule", v));
-  fillChoices($("filter-state"), new Set(["pending", "firing", "acknowledged", "suppressed", "resolved"]), (v) => name("state", v));
+  if (choicesChanged) {
+    choicesChanged = false;
+    fillChoices($("filter-area"), areaChoices, (v) => v);
+    fillChoices($("filter-rule"), new Set([...ruleChoices, ...names("rule")]), (v) => name("rule", v));
+    fillChoices($("filter-state"), new Set(["pending", "firing", "acknowledged", "suppressed", "resolved"]), (v) => name("state", v));
+  }
   const f = filters();
   const shown = all.filter((a) => visible(a, f)).sort(order);
   const list = shown.map(item);
@@ -406,6 +413,18 @@ function labelSilenceChoices() {
 }
 
 /** The areas a silence may name: those of the alerts in view and of the on-call chains shown, all within the caller's region. */
+/** An alert's area, its path's names and its rule, for the filters; a new one redraws them at the next render. */
+function learnChoices(a) {
+  learnArea(a.regionId, areaPath(a).at(-1));
+  const learn = (choices, value) => {
+    if (choices.has(value)) return;
+    choices.add(value);
+    choicesChanged = true;
+  };
+  for (const area of areaPath(a)) learn(areaChoices, area);
+  learn(ruleChoices, a.rule);
+}
+
 function learnArea(id, name) {
   if (!id || regionNames.get(id) === name) return;
   regionNames.set(id, name);
@@ -477,6 +496,7 @@ export async function openDesk(who) {
   $("mute").addEventListener("click", () => { beeper.toggle(); renderStatus(); });
   feed.addEventListener("alert", (e) => {
     const { alert, previous } = e.detail;
+    if (alert) learnChoices(alert);
     if (!alert) items.get(previous.id)?.remove();
     // A new critical alert (or one firing again) is heard, unless muted.
     else if (alert.severity === "critical" && alert.state === "firing" && previous?.state !== "firing") beeper.beep();
@@ -484,8 +504,15 @@ export async function openDesk(who) {
     if (alert && previous && alert.id === selectedId && !alert.timeline) loadTimeline(alert.id);
     queueRender();
   });
-  feed.addEventListener("state", renderStatus);
+  // Every push touches the feed's state ("last update"): the indicator is redrawn once a frame, not once a push.
+  let statusQueued = false;
+  feed.addEventListener("state", () => {
+    if (statusQueued) return;
+    statusQueued = true;
+    requestAnimationFrame(() => { statusQueued = false; renderStatus(); });
+  });
   document.addEventListener("warning:lang", () => {
+    choicesChanged = true;
     labelSilenceChoices();
     renderQueue();
     renderStatus();
