@@ -340,7 +340,7 @@ public sealed class AlertBoardGrain(
             // Written in full: the ids listed until the copy need no write of their own any more.
             _newIds.ExceptWith(listedNew);
             _newIdsWritten = Math.Max(_newIdsWritten, newIdsAdded);
-            // What a kill -9 of this node from now on cannot take off the list (AlertFailoverTests waits on it).
+            // What a kill -9 of this node from now on cannot take off the list, in either mode.
             logger.LogDebug("Alert board written: {Alerts} alerts listed (epoch {Epoch})", S.Ids.Count, S.Epoch);
         }
         catch (Exception ex)

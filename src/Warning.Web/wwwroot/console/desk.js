@@ -412,19 +412,20 @@ function labelSilenceChoices() {
   fillChoices($("assign-department"), new Set(names("department")), (d) => name("department", d), false);
 }
 
-/** The areas a silence may name: those of the alerts in view and of the on-call chains shown, all within the caller's region. */
 /** An alert's area, its path's names and its rule, for the filters; a new one redraws them at the next render. */
 function learnChoices(a) {
-  learnArea(a.regionId, areaPath(a).at(-1));
+  const path = areaPath(a);
+  learnArea(a.regionId, path.at(-1));
   const learn = (choices, value) => {
     if (choices.has(value)) return;
     choices.add(value);
     choicesChanged = true;
   };
-  for (const area of areaPath(a)) learn(areaChoices, area);
+  for (const area of path) learn(areaChoices, area);
   learn(ruleChoices, a.rule);
 }
 
+/** The areas a silence may name: those of the alerts in view and of the on-call chains shown, all within the caller's region. */
 function learnArea(id, name) {
   if (!id || regionNames.get(id) === name) return;
   regionNames.set(id, name);
