@@ -62,6 +62,37 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_queue_longer_than_a_page_shows_its_top_and_pages_on_with_the_keys_or_the_button()
+    {
+        await using var run = await ConsoleRun.StartAsync(output);
+        // Two rows a page (?rows=2): a night's 1,400 alerts are 14 pages of 100.
+        var page = await run.OpenConsoleAsync("?rows=2");
+        var cases = new List<string>();
+        for (var i = 0; i < 5; i++) cases.Add((await PostCriticalReportAsync(run.Service)).CaseId);
+        // Newest first: the last two reports' alerts are the page, the other three wait behind "show more".
+        foreach (var caseId in cases) await run.AlertOfAsync(caseId);
+        var total = (await run.OpenAlertsAsync()).Count;
+        await page.WaitForSelectorAsync("#queue-more:not([hidden])");
+        await page.WaitForFunctionAsync($"() => document.getElementById('queue-more-text').textContent === '显示前 2 条，共 {total} 条'");
+        Assert.Equal(2, await page.EvalOnSelectorAllAsync<int>("#queue li", "items => items.length"));
+        foreach (var caseId in cases[3..]) Assert.True(await page.IsVisibleAsync(ItemOf(caseId)), $"case {caseId}'s alert is not on the first page");
+
+        // J past the last row brings the next page and selects its first row.
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("j");
+        await page.WaitForSelectorAsync($"{ItemOf(cases[2])}.selected");
+        Assert.Equal(4, await page.EvalOnSelectorAllAsync<int>("#queue li", "items => items.length"));
+
+        // The button brings the rest, and the note goes once nothing is left behind it.
+        await page.ClickAsync("#show-more");
+        await page.WaitForSelectorAsync(ItemOf(cases[0]));
+        await page.WaitForSelectorAsync("#queue-more", new() { State = WaitForSelectorState.Hidden });
+        await run.AssertConsoleAgreesAsync(page);
+        run.AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task After_a_kill_9_and_a_restart_the_open_console_shows_every_alert_once_at_its_latest_version()
     {
         await using var run = await ConsoleRun.StartAsync(output);
@@ -272,10 +303,10 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
         }
 
         /// <summary>A console in a browser context of its own (a second officer's desk), once it is live.</summary>
-        public async Task<IPage> OpenConsoleAsync()
+        public async Task<IPage> OpenConsoleAsync(string query = "")
         {
             var page = await NewPageAsync();
-            await page.GotoAsync(Service.BaseUrl + "/console/");
+            await page.GotoAsync(Service.BaseUrl + "/console/" + query);
             await page.WaitForSelectorAsync("#connection[data-state=live]");
             return page;
         }
@@ -316,6 +347,15 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
         {
             using var client = new HttpClient { BaseAddress = new Uri(Service.BaseUrl) };
             return await Reports.GetAsync(client, $"/api/v1/alerts/{Uri.EscapeDataString(id)}");
+        }
+
+        /// <summary>The open alert listing the case, once the service lists it.</summary>
+        public async Task<JsonNode> AlertOfAsync(string caseId)
+        {
+            JsonNode? found = null;
+            Assert.True(await Poll.UntilAsync(async () => (found = (await OpenAlertsAsync()).FirstOrDefault(a => a.ToJsonString().Contains(caseId, StringComparison.Ordinal))) is not null,
+                TimeSpan.FromMinutes(2)), $"no open alert lists case {caseId}");
+            return found!;
         }
 
         public async Task<List<JsonNode>> OpenAlertsAsync()

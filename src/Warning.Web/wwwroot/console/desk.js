@@ -32,6 +32,11 @@ let selectedId = null;
 let me = null;
 let renderQueued = false;
 let placed = [];
+// Rows on the page: the top of the queue, in pages. Every alert held still counts in the filters and the total; a night
+// of 1,400 open alerts kept the page's main thread busy 69 % of the time laying them all out, and pushes waited behind it.
+// A link may ask for another page size (?rows=30 for a small screen).
+const QueuePage = Math.max(1, Number.parseInt(new URLSearchParams(location.search).get("rows") ?? "", 10) || 100);
+let queueLimit = QueuePage;
 // The filters' choices, learnt as alerts arrive: a render rebuilt them from every alert held (2,500 on a busy night), at
 // each frame.
 const areaChoices = new Set();
@@ -149,7 +154,7 @@ function renderQueue() {
   }
   const f = filters();
   const shown = all.filter((a) => visible(a, f)).sort(order);
-  const list = shown.map(item);
+  const list = shown.slice(0, queueLimit).map(item);
   // Move only what moved: replacing every node would lose focus and scroll position at each push. The rows' order is
   // mirrored here, so a render compares in JS and touches the DOM only for the few rows a push moved.
   const queue = $("queue");
@@ -161,9 +166,16 @@ function renderQueue() {
     if (was >= 0) dom.splice(was, 1);
     dom.splice(i, 0, list[i]);
   }
-  while (dom.length > list.length) dom.pop().remove();
+  while (dom.length > list.length) {
+    // Off the page: its row is built again if it comes back, and the rows of a night's alerts are not all kept.
+    const li = dom.pop();
+    li.remove();
+    if (items.get(li.dataset.id) === li) items.delete(li.dataset.id);
+  }
   placed = list;
   $("queue-empty").hidden = list.length > 0;
+  $("queue-more").hidden = shown.length <= list.length;
+  if (shown.length > list.length) setText($("queue-more-text"), t("shownOf", list.length, shown.length));
   // When each alert was first on screen (unix ms): what the tests and bench/alerts.sh measure against the report's 202.
   // A subject (a case) may join an alert already on screen, so it is timed on its own too.
   const now = Date.now();
@@ -370,7 +382,12 @@ function wireKeys() {
     if (e.target.closest?.("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
     const list = [...$("queue").children];
     const at = list.findIndex((li) => li.dataset.id === selectedId);
-    if (e.key === "j" || e.key === "ArrowDown") select(list[Math.min(list.length - 1, at + 1)]?.dataset.id ?? null);
+    if ((e.key === "j" || e.key === "ArrowDown") && at === list.length - 1 && !$("queue-more").hidden) {
+      // Past the last row on the page: the next page comes, and the next row is selected once it is drawn.
+      queueLimit += QueuePage;
+      renderQueue();
+      select($("queue").children[at + 1]?.dataset.id ?? selectedId);
+    } else if (e.key === "j" || e.key === "ArrowDown") select(list[Math.min(list.length - 1, at + 1)]?.dataset.id ?? null);
     else if (e.key === "k" || e.key === "ArrowUp") select(list[Math.max(0, at - 1)]?.dataset.id ?? null);
     else if (e.key === "a" || e.key === "A") {
       if (!selectedId && list[0]) select(list[0].dataset.id);
@@ -379,6 +396,10 @@ function wireKeys() {
       $("ack-comment").focus();
     } else return;
     e.preventDefault();
+  });
+  $("show-more").addEventListener("click", () => {
+    queueLimit += QueuePage;
+    renderQueue();
   });
   $("queue").addEventListener("click", (e) => {
     const li = e.target.closest("li[data-id]");
@@ -474,12 +495,17 @@ async function loadOnCall(regionId) {
 
 // ---- the connection indicator ------------------------------------------------------------------------------------
 
+/** Sets a text only when it differs: a push a frame would otherwise have the page restyle the header each time. */
+function setText(e, text) {
+  if (e.textContent !== text) e.textContent = text;
+}
+
 function renderStatus() {
   const c = $("connection");
-  c.dataset.state = feed.state;
-  c.textContent = t(feed.state);
-  $("last-update").textContent = feed.lastUpdate == null ? t("never") : t("lastUpdate", Math.floor((Date.now() - feed.lastUpdate) / 1000));
-  $("mute").textContent = beeper.muted ? t("muted") : t("unmuted");
+  if (c.dataset.state !== feed.state) c.dataset.state = feed.state;
+  setText(c, t(feed.state));
+  setText($("last-update"), feed.lastUpdate == null ? t("never") : t("lastUpdate", Math.floor((Date.now() - feed.lastUpdate) / 1000)));
+  setText($("mute"), beeper.muted ? t("muted") : t("unmuted"));
   $("mute").setAttribute("aria-pressed", String(beeper.muted));
 }
 
@@ -492,7 +518,10 @@ export async function openDesk(who) {
   wireCommands();
   wireKeys();
   wireSilences();
-  for (const id of ["view", "filter-area", "filter-rule", "filter-state"]) $(id).addEventListener("change", queueRender);
+  for (const id of ["view", "filter-area", "filter-rule", "filter-state"]) $(id).addEventListener("change", () => {
+    queueLimit = QueuePage;
+    queueRender();
+  });
   $("view").addEventListener("change", () => { if ($("view").value === "all") feed.readAll("resolved").catch(() => {}); });
   $("mute").addEventListener("click", () => { beeper.toggle(); renderStatus(); });
   feed.addEventListener("alert", (e) => {

@@ -12,6 +12,7 @@ const words = {
     conflict: (v) => `该警报已被他人更新 (版本 ${v})，已显示最新状态，请确认后再操作。`, failed: "操作失败", probability: "风险概率",
     level: "风险等级", status: "案件状态", people: "涉及人数", attempts: "调解次数", keyIndividuals: "重点人员 (人数)", age: "已持续",
     by: "创建人", noOnCall: "未排班", onDuty: "当前值班", noSilences: "无生效的静默", climbsAfter: "无人签收则升级于",
+    shownOf: (n, total) => `显示前 ${n} 条，共 ${total} 条`, showMore: "显示更多",
   },
   en: {
     title: "Dispute early warning · Duty console", signedIn: "Signed in", signOut: "Sign out", view: "View", viewOpen: "All open",
@@ -28,6 +29,7 @@ const words = {
     failed: "Command failed", probability: "Risk probability", level: "Risk level", status: "Case status", people: "People involved",
     attempts: "Mediation attempts", keyIndividuals: "Key individuals (count)", age: "Active for", by: "Created by",
     noOnCall: "nobody scheduled", onDuty: "On duty now", noSilences: "No active silences", climbsAfter: "unacknowledged, climbs after",
+    shownOf: (n, total) => `showing the first ${n} of ${total}`, showMore: "Show more",
   },
 };
 
