@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh run >/dev/null
-dotnet publish src/Warning.Web -c Release -o bench/out/web -nologo -v q >/dev/null
+scripts/publish.sh bench/out/web >/dev/null
 dotnet publish bench/LoadGenerator -c Release -o bench/out/load -nologo -v q >/dev/null
 key="wk_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 hash="$(printf %s "$key" | sha256sum | cut -d' ' -f1)"

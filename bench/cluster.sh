@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 scripts/install.sh run >/dev/null
 scripts/postgres.sh start >/dev/null
 scripts/redis.sh start >/dev/null
-dotnet publish src/Warning.Web -c Release -o bench/out/web -nologo -v q >/dev/null
+scripts/publish.sh bench/out/web >/dev/null
 dotnet run --project bench/ClusterBench -c Release -- "$PWD/bench/out/web/Warning.Web.dll" \
   "$(scripts/postgres.sh url)" "127.0.0.1:${REDIS_PORT:-6380}" "${1:-20000}" "${2:-Dingxi}"

@@ -10,8 +10,8 @@ base="$(mktemp -d)/baseline"
 git worktree add -q --detach "$base" "$ref"
 trap 'git worktree remove --force "$base"' EXIT
 (cd "$base/src/Warning.Web" && npm ci --no-audit --no-fund >/dev/null)
-dotnet publish "$base/src/Warning.Web" -c Release -o bench/out/baseline -nologo -v q >/dev/null
-dotnet publish src/Warning.Web -c Release -o bench/out/web -nologo -v q >/dev/null
+scripts/publish.sh bench/out/baseline "$base/src/Warning.Web" >/dev/null
+scripts/publish.sh bench/out/web >/dev/null
 echo "## Ingest: baseline $(git rev-parse --short "$ref") against this tree ($(git rev-parse --short HEAD)), alternating"
 for round in 1 2; do
   for build in baseline web; do

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 minutes="${1:-10}"; shift || true
 builds=("$@")
 if [ ${#builds[@]} -eq 0 ]; then
-  dotnet publish src/Warning.Web -c Release -o bench/out/web -nologo -v q >/dev/null
+  scripts/publish.sh bench/out/web >/dev/null
   builds=("this=$PWD/bench/out/web/Warning.Web.dll")
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -19,7 +19,7 @@ for build in "${builds[@]}"; do
   data="$(mktemp -d)"; port="$(free_port)"
   start=$(date +%s.%N)
   dotnet "$dll" --contentRoot "$(dirname "$dll")" --urls "http://127.0.0.1:$port" --Storage:DataDirectory="$data" \
-    --Simulator:Enabled=true --Influx:Enabled=false --Orleans:SiloPort="$(free_port)" --Serilog:MinimumLevel:Default=Warning \
+    --Simulator:Enabled=true --Influx:Enabled=false --Orleans:SiloPort="$(free_port)" --Serilog:MinimumLevel:Default=Warning --Auth:DemoAccounts=true \
     >"$data/out.log" 2>&1 &
   pid=$!
   until curl -fs -o /dev/null "http://127.0.0.1:$port/readyz"; do
@@ -30,7 +30,11 @@ for build in "${builds[@]}"; do
   at_ready=$(rss_mb "$pid")
   samples=()
   for m in $(seq 1 "$minutes"); do sleep 60; samples+=("$(rss_mb "$pid")"); done
-  open=$(curl -fs "http://127.0.0.1:$port/api/v1/regions" | python3 -c 'import json,sys; print(sum(r["counts"]["open"] for r in json.load(sys.stdin)))')
+  # The counts are read as the demo analyst (Auth:DemoAccounts), signed in as a person is.
+  password=$(awk '$2 == "analyst" { print $3 }' "$data/demo-accounts.txt")
+  curl -fs -c "$data/cookies" -H 'Content-Type: application/json' -d "{\"userName\":\"demo-analyst\",\"password\":\"$password\"}" \
+    -o /dev/null "http://127.0.0.1:$port/api/v1/auth/login"
+  open=$(curl -fs -b "$data/cookies" "http://127.0.0.1:$port/api/v1/regions" | python3 -c 'import json,sys; print(sum(r["counts"]["open"] for r in json.load(sys.stdin)))')
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$data"
   peak=$(printf '%s\n' "${samples[@]}" | sort -n | tail -1)

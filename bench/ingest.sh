@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh run >/dev/null
-dotnet publish src/Warning.Web -c Release -o bench/out/web -nologo -v q >/dev/null
+scripts/publish.sh bench/out/web >/dev/null
 key="wk_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 hash="$(printf %s "$key" | sha256sum | cut -d' ' -f1)"
 BENCH_API_KEY="$key" BENCH_ARGS="--Auth:ProvisionedKeys:0:Name=bench --Auth:ProvisionedKeys:0:Sha256=$hash --Auth:ProvisionedKeys:0:Kinds:0=report" \
@@ -17,6 +17,6 @@ base="$(mktemp -d)/auth-off"
 git worktree add -q --detach "$base" "$ref"
 trap 'git worktree remove --force "$base"' EXIT
 (cd "$base/src/Warning.Web" && npm ci --no-audit --no-fund >/dev/null)
-dotnet publish "$base/src/Warning.Web" -c Release -o bench/out/auth-off -nologo -v q >/dev/null
+scripts/publish.sh bench/out/auth-off "$base/src/Warning.Web" >/dev/null
 echo
 dotnet run --project bench/IngestBench -c Release -- --auth "$PWD/bench/out/auth-off/Warning.Web.dll" "$PWD/bench/out/web/Warning.Web.dll" "${1:-50000}"

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh run >/dev/null
-dotnet publish src/Warning.Web -c Release -o bench/out/web -nologo -v q >/dev/null
+scripts/publish.sh bench/out/web >/dev/null
 dotnet run --project bench/ScreenBench -c Release -- "$PWD/bench/out/web/Warning.Web.dll" "$@"
