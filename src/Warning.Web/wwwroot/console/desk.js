@@ -38,7 +38,7 @@ let placed = [];
 const QueuePage = Math.max(1, Number.parseInt(new URLSearchParams(location.search).get("rows") ?? "", 10) || 100);
 let queueLimit = QueuePage;
 // The filters' choices, learnt as alerts arrive: a render rebuilt them from every alert held (2,500 on a busy night), at
-// each frame.
+// each frame. Areas get an option each as they come (addChoice); rules, few and named in two languages, a redraw.
 const areaChoices = new Set();
 const ruleChoices = new Set();
 let choicesChanged = true;
@@ -98,6 +98,37 @@ function visible(a, f) {
 /** Newest first within severity, as the API lists them. */
 const order = (x, y) => (SeverityRank[y.severity] ?? 0) - (SeverityRank[x.severity] ?? 0) || time(y) - time(x) || (x.id < y.id ? -1 : 1);
 
+// Every alert held, in the queue's order, kept in order as each push comes: a render sorted all of them (2,500 on a
+// busy night) at each frame. A resync brings hundreds at once; then the next render sorts once instead.
+let ordered = [];
+let reorder = true;
+let moves = 0;
+
+function reposition(alert, previous) {
+  if (reorder) return;
+  if (++moves > 200) {
+    reorder = true;
+    return;
+  }
+  if (previous) {
+    const at = ordered.indexOf(previous);
+    if (at < 0) {
+      reorder = true;
+      return;
+    }
+    ordered.splice(at, 1);
+  }
+  if (!alert) return;
+  let low = 0;
+  let high = ordered.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (order(ordered[mid], alert) < 0) low = mid + 1;
+    else high = mid;
+  }
+  ordered.splice(low, 0, alert);
+}
+
 // What each row shows, kept beside it: a render compares these, and touches the DOM only for rows that changed.
 const shownAs = new WeakMap();
 
@@ -142,18 +173,38 @@ function fillChoices(select, values, label, any = true) {
   if (values.has(keep) || any) select.value = values.has(keep) ? keep : "";
 }
 
+/**
+ * One value's option, in the place a full fill would give it (or relabelled if it is there): a new area came with most
+ * pushes on a busy night, and rebuilding a select of 2,000 villages each time kept the page's main thread busy.
+ */
+function addChoice(select, value, text) {
+  const options = select.options;
+  let low = options[0]?.value === "" ? 1 : 0;
+  let high = options.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (options[mid].value < value) low = mid + 1;
+    else high = mid;
+  }
+  if (options[low]?.value === value) options[low].textContent = text;
+  else select.add(el("option", { value }, text), options[low] ?? null);
+}
+
 function renderQueue() {
   const started = performance.now();
   renderQueued = false;
-  const all = [...feed.alerts.values()];
+  if (reorder) {
+    ordered = [...feed.alerts.values()].sort(order);
+    reorder = false;
+  }
+  moves = 0;
   if (choicesChanged) {
     choicesChanged = false;
-    fillChoices($("filter-area"), areaChoices, (v) => v);
     fillChoices($("filter-rule"), new Set([...ruleChoices, ...names("rule")]), (v) => name("rule", v));
     fillChoices($("filter-state"), new Set(["pending", "firing", "acknowledged", "suppressed", "resolved"]), (v) => name("state", v));
   }
   const f = filters();
-  const shown = all.filter((a) => visible(a, f)).sort(order);
+  const shown = ordered.filter((a) => visible(a, f));
   const list = shown.slice(0, queueLimit).map(item);
   // Move only what moved: replacing every node would lose focus and scroll position at each push. The rows' order is
   // mirrored here, so a render compares in JS and touches the DOM only for the few rows a push moved.
@@ -433,24 +484,26 @@ function labelSilenceChoices() {
   fillChoices($("assign-department"), new Set(names("department")), (d) => name("department", d), false);
 }
 
-/** An alert's area, its path's names and its rule, for the filters; a new one redraws them at the next render. */
+/** An alert's area, its path's names and its rule, for the filters: a new area gets its option, a new rule a redraw. */
 function learnChoices(a) {
   const path = areaPath(a);
   learnArea(a.regionId, path.at(-1));
-  const learn = (choices, value) => {
-    if (choices.has(value)) return;
-    choices.add(value);
+  for (const area of path) {
+    if (areaChoices.has(area)) continue;
+    areaChoices.add(area);
+    addChoice($("filter-area"), area, area);
+  }
+  if (!ruleChoices.has(a.rule)) {
+    ruleChoices.add(a.rule);
     choicesChanged = true;
-  };
-  for (const area of path) learn(areaChoices, area);
-  learn(ruleChoices, a.rule);
+  }
 }
 
 /** The areas a silence may name: those of the alerts in view and of the on-call chains shown, all within the caller's region. */
 function learnArea(id, name) {
   if (!id || regionNames.get(id) === name) return;
   regionNames.set(id, name);
-  labelSilenceChoices();
+  addChoice($("silence-region"), id, regionName(id));
 }
 
 function wireSilences() {
@@ -526,6 +579,7 @@ export async function openDesk(who) {
   $("mute").addEventListener("click", () => { beeper.toggle(); renderStatus(); });
   feed.addEventListener("alert", (e) => {
     const { alert, previous } = e.detail;
+    reposition(alert, previous);
     if (alert) learnChoices(alert);
     if (!alert) items.get(previous.id)?.remove();
     // A new critical alert (or one firing again) is heard, unless muted.
