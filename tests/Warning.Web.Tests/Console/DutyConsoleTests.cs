@@ -93,6 +93,39 @@ public sealed class DutyConsoleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_area_filter_and_the_silence_form_offer_each_alerts_areas_once_in_order_and_the_filter_narrows_the_queue()
+    {
+        await using var run = await ConsoleRun.StartAsync(output);
+        var page = await run.OpenConsoleAsync();
+        var alerts = new List<JsonNode>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (caseId, _) = await PostCriticalReportAsync(run.Service);
+            await page.WaitForSelectorAsync(ItemOf(caseId));
+            alerts.Add(await run.AlertOfAsync(caseId));
+        }
+
+        // Options come one by one as alerts arrive, each in the place a full rebuild would give it.
+        var areas = await page.EvalOnSelectorAllAsync<string[]>("#filter-area option", "os => os.map(o => o.value)");
+        Assert.Equal("", areas[0]);
+        Assert.Equal(areas.Skip(1).Order(StringComparer.Ordinal), areas.Skip(1));
+        Assert.Equal(areas.Length, areas.Distinct().Count());
+        foreach (var alert in alerts)
+            Assert.Subset(areas.ToHashSet(), alert["areaPath"]!.AsArray().Select(n => (string)n!).ToHashSet());
+        var regions = await page.EvalOnSelectorAllAsync<string[]>("#silence-region option", "os => os.map(o => o.value)");
+        Assert.Equal(regions.Skip(1).Order(StringComparer.Ordinal), regions.Skip(1));
+        Assert.Subset(regions.ToHashSet(), alerts.Select(a => (string)a["regionId"]!).ToHashSet());
+
+        // The first alert's village: the queue keeps only the alerts in it.
+        var village = (string)alerts[0]["areaPath"]!.AsArray()[^1]!;
+        await page.SelectOptionAsync("#filter-area", village);
+        await page.WaitForFunctionAsync("n => document.querySelectorAll('#queue li').length === n",
+            alerts.Count(a => a["areaPath"]!.AsArray().Any(n => (string)n! == village)));
+        Assert.Equal((string)alerts[0]["id"]!, await page.GetAttributeAsync("#queue li", "data-id"));
+        run.AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task After_a_kill_9_and_a_restart_the_open_console_shows_every_alert_once_at_its_latest_version()
     {
         await using var run = await ConsoleRun.StartAsync(output);
