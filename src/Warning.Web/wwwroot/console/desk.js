@@ -98,6 +98,16 @@ function visible(a, f) {
 /** Newest first within severity, as the API lists them. */
 const order = (x, y) => (SeverityRank[y.severity] ?? 0) - (SeverityRank[x.severity] ?? 0) || time(y) - time(x) || (x.id < y.id ? -1 : 1);
 
+/** The first index in [low, high) whose element does not come before the sought one (both lists below are sorted). */
+function lowerBound(low, high, comesBefore) {
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (comesBefore(mid)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 // Every alert held, in the queue's order, kept in order as each push comes: a render sorted all of them (2,500 on a
 // busy night) at each frame. A resync brings hundreds at once; then the next render sorts once instead.
 let ordered = [];
@@ -118,15 +128,7 @@ function reposition(alert, previous) {
     }
     ordered.splice(at, 1);
   }
-  if (!alert) return;
-  let low = 0;
-  let high = ordered.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (order(ordered[mid], alert) < 0) low = mid + 1;
-    else high = mid;
-  }
-  ordered.splice(low, 0, alert);
+  if (alert) ordered.splice(lowerBound(0, ordered.length, (i) => order(ordered[i], alert) < 0), 0, alert);
 }
 
 // What each row shows, kept beside it: a render compares these, and touches the DOM only for rows that changed.
@@ -179,13 +181,7 @@ function fillChoices(select, values, label, any = true) {
  */
 function addChoice(select, value, text) {
   const options = select.options;
-  let low = options[0]?.value === "" ? 1 : 0;
-  let high = options.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (options[mid].value < value) low = mid + 1;
-    else high = mid;
-  }
+  const low = lowerBound(options[0]?.value === "" ? 1 : 0, options.length, (i) => options[i].value < value);
   if (options[low]?.value === value) options[low].textContent = text;
   else select.add(el("option", { value }, text), options[low] ?? null);
 }
@@ -423,6 +419,12 @@ function localInput(ms) {
 
 // ---- keyboard ---------------------------------------------------------------------------------------------------
 
+/** The queue's next page, drawn now (a key or the button waits on it). */
+function showMore() {
+  queueLimit += QueuePage;
+  renderQueue();
+}
+
 function wireKeys() {
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape") {
@@ -435,8 +437,7 @@ function wireKeys() {
     const at = list.findIndex((li) => li.dataset.id === selectedId);
     if ((e.key === "j" || e.key === "ArrowDown") && at === list.length - 1 && !$("queue-more").hidden) {
       // Past the last row on the page: the next page comes, and the next row is selected once it is drawn.
-      queueLimit += QueuePage;
-      renderQueue();
+      showMore();
       select($("queue").children[at + 1]?.dataset.id ?? selectedId);
     } else if (e.key === "j" || e.key === "ArrowDown") select(list[Math.min(list.length - 1, at + 1)]?.dataset.id ?? null);
     else if (e.key === "k" || e.key === "ArrowUp") select(list[Math.max(0, at - 1)]?.dataset.id ?? null);
@@ -448,10 +449,7 @@ function wireKeys() {
     } else return;
     e.preventDefault();
   });
-  $("show-more").addEventListener("click", () => {
-    queueLimit += QueuePage;
-    renderQueue();
-  });
+  $("show-more").addEventListener("click", showMore);
   $("queue").addEventListener("click", (e) => {
     const li = e.target.closest("li[data-id]");
     if (li) select(li.dataset.id);
