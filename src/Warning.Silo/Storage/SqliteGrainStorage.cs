@@ -23,6 +23,12 @@ namespace Warning.Silo.Storage;
 /// of connections with a prepared statement; in WAL mode they never wait for the writer.
 /// </para>
 /// <para>
+/// Written behind (<see cref="WriteBehind"/>, the applier's checkpoint): the write completes once queued, the grain holds
+/// the version the row will have, and the caller waits for <see cref="WhenWrittenAsync"/> instead. Awaited writes go
+/// first, with at most <see cref="SqliteGrainStorageOptions.BehindBatchSize"/> of these per transaction; a read of a
+/// state still queued behind waits for its commit; a write behind that fails is kept in <see cref="WriteBehindFailure"/>.
+/// </para>
+/// <para>
 /// ETag: the row's version, a counter, as a decimal string. A write or clear names the version it last saw; the row
 /// changes only if it still has it, otherwise <see cref="InconsistentStateException"/> (Orleans then deactivates the
 /// stale activation, and the next call reads the current state). A grain that never read a row (ETag null) may only
@@ -70,12 +76,20 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     private readonly IActivatorProvider _activators;
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    // Writes behind, and the barriers after them: a transaction takes every awaited write first and then at most
+    // BehindBatchSize of these, so a grain awaiting its write (an alert's, at once) never queues behind a whole checkpoint.
+    private readonly Channel<PendingWrite> _behindQueue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int _behindBatchSize;
     private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<Reader> _readers = new();
     private readonly int _maxIdleReaders = Math.Max(4, Environment.ProcessorCount * 2);
     private readonly Lock _gate = new();
     private volatile int _state;
     private long _commits;
+    // Written behind and not yet committed, by key: a read of one of them waits for its commit (a grain flushed and then
+    // deactivated and woken again must not read the state it had before the flush).
+    private readonly ConcurrentDictionary<(string GrainId, string StateName), PendingWrite> _behind = new();
+    private string? _behindFailure;
 
     public SqliteGrainStorage(
         string name,
@@ -94,6 +108,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         _path = Path.GetFullPath(databasePath);
         _synchronous = SqliteGrainStorageOptions.NormalizeSynchronous(synchronous);
         _maxBatchSize = options.MaxBatchSize;
+        _behindBatchSize = Math.Clamp(options.BehindBatchSize, 1, options.MaxBatchSize);
         _busyTimeout = options.BusyTimeout;
         _initStage = options.InitStage;
         _serializer = serializer ?? throw new ArgumentNullException(nameof(serializer));
@@ -106,6 +121,18 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
 
     /// <summary>Transactions committed so far; writes per commit is how much the group commit saved in fsyncs.</summary>
     public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>
+    /// The first write made behind (<see cref="WriteBehind"/>) that failed, if any: its grain believes a state is stored
+    /// that is not, so nothing written behind since can be counted on until a restart reads the file again.
+    /// </summary>
+    public string? WriteBehindFailure => Volatile.Read(ref _behindFailure);
+
+    /// <summary>
+    /// Completes once every write queued before the call has committed (or failed: see <see cref="WriteBehindFailure"/>).
+    /// What a checkpoint waits on after flushing its grains behind.
+    /// </summary>
+    public Task WhenWrittenAsync() => Enqueue(PendingWrite.Barrier(), behind: true);
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(
@@ -137,6 +164,22 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         Start();
+        if (!_behind.IsEmpty && _behind.TryGetValue((grainId.ToString(), stateName), out var pending))
+            return ReadAfterAsync(pending, stateName, grainId, grainState);
+        Read(stateName, grainId, grainState);
+        return Task.CompletedTask;
+    }
+
+    private async Task ReadAfterAsync<T>(PendingWrite pending, string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        // Failed or not, once it is done the file holds what there is to read.
+        try { await pending.Done.Task.ConfigureAwait(false); }
+        catch (Exception) { }
+        Read(stateName, grainId, grainState);
+    }
+
+    private void Read<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
         long? etag = null;
         byte[]? payload = null;
         var reader = _readers.TryDequeue(out var pooled) ? pooled : new Reader(OpenConnection(readOnly: true));
@@ -172,15 +215,28 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
             grainState.State = _serializer.Deserialize<T>(new BinaryData(payload)) ?? CreateState<T>();
             grainState.RecordExists = true;
         }
-        return Task.CompletedTask;
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var expected = ParseEtag(stateName, grainId, grainState.ETag);
         // Serialized here, in the grain's turn: the writer thread never touches a grain's state object.
         var payload = _serializer.Serialize(grainState.State).ToArray();
-        var version = await Enqueue(new PendingWrite(grainId.ToString(), stateName, expected, payload));
+        var write = new PendingWrite(grainId.ToString(), stateName, expected, payload) { Behind = WriteBehind.Requested };
+        if (!write.Behind) return WriteAsync(write, grainState);
+        // Behind: the grain's turn ends now, with the version the write will have if it commits (the row's next); the
+        // caller learns of the commit from WhenWrittenAsync, and of a failure from WriteBehindFailure.
+        _behind[(write.GrainId, write.StateName)] = write;
+        Enqueue(write, behind: true);
+        grainState.ETag = FormatEtag(write.PredictedVersion);
+        grainState.RecordExists = true;
+        return Task.CompletedTask;
+    }
+
+    private async Task WriteAsync<T>(PendingWrite write, IGrainState<T> grainState)
+    {
+        // After a write behind of the same state that is still queued, in the same queue: it names the version that one makes.
+        var version = await Enqueue(write, behind: !_behind.IsEmpty && _behind.ContainsKey((write.GrainId, write.StateName)));
         grainState.ETag = FormatEtag(version);
         grainState.RecordExists = true;
     }
@@ -188,7 +244,8 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var expected = ParseEtag(stateName, grainId, grainState.ETag);
-        var version = await Enqueue(new PendingWrite(grainId.ToString(), stateName, expected, payload: null));
+        var clear = new PendingWrite(grainId.ToString(), stateName, expected, payload: null);
+        var version = await Enqueue(clear, behind: !_behind.IsEmpty && _behind.ContainsKey((clear.GrainId, clear.StateName)));
         grainState.ETag = FormatEtag(version);
         grainState.State = CreateState<T>();
         grainState.RecordExists = false;
@@ -206,6 +263,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         if (wasOpen)
         {
             _queue.Writer.TryComplete();
+            _behindQueue.Writer.TryComplete();
             await _writerStopped.Task.ConfigureAwait(false);
         }
         while (_readers.TryDequeue(out var reader)) reader.Dispose();
@@ -215,10 +273,10 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
 
     public void Dispose() => CloseAsync().GetAwaiter().GetResult();
 
-    private Task<long> Enqueue(PendingWrite write)
+    private Task<long> Enqueue(PendingWrite write, bool behind = false)
     {
         Start();
-        if (!_queue.Writer.TryWrite(write)) throw new ObjectDisposedException(nameof(SqliteGrainStorage), $"Grain storage '{_name}' is closed.");
+        if (!(behind ? _behindQueue : _queue).Writer.TryWrite(write)) throw new ObjectDisposedException(nameof(SqliteGrainStorage), $"Grain storage '{_name}' is closed.");
         return write.Done.Task;
     }
 
@@ -229,9 +287,24 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         {
             // A dedicated thread, blocking: Microsoft.Data.Sqlite is synchronous underneath, and an fsync held on a pool
             // thread would starve the silo's scheduler on a small machine.
-            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (true)
             {
+                if (!_queue.Reader.TryPeek(out _) && !_behindQueue.Reader.TryPeek(out _))
+                {
+                    var awaited = _queue.Reader.WaitToReadAsync().AsTask();
+                    var behind = _behindQueue.Reader.WaitToReadAsync().AsTask();
+                    Task.WaitAny(awaited, behind);
+                    // Closing completes both queues together: what is left in either is written, then the loop ends.
+                    if ((awaited.IsCompleted && !awaited.Result) || (behind.IsCompleted && !behind.Result))
+                    {
+                        if (awaited.GetAwaiter().GetResult() | behind.GetAwaiter().GetResult()) continue;
+                        break;
+                    }
+                    continue;
+                }
                 while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var write)) batch.Add(write);
+                var behindRoom = Math.Min(_behindBatchSize, _maxBatchSize - batch.Count);
+                for (var i = 0; i < behindRoom && _behindQueue.Reader.TryRead(out var write); i++) batch.Add(write);
                 CommitBatch(writer, batch);
                 batch.Clear();
             }
@@ -239,9 +312,11 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         catch (Exception exception)
         {
             LogWriterFailed(exception, _name);
-            foreach (var write in batch) write.Done.TrySetException(exception);
+            foreach (var write in batch) Fail(write, exception);
             _queue.Writer.TryComplete(exception);
-            while (_queue.Reader.TryRead(out var write)) write.Done.TrySetException(exception);
+            _behindQueue.Writer.TryComplete(exception);
+            while (_queue.Reader.TryRead(out var write)) Fail(write, exception);
+            while (_behindQueue.Reader.TryRead(out var write)) Fail(write, exception);
         }
         finally
         {
@@ -268,13 +343,13 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
                 }
                 catch (Exception single)
                 {
-                    write.Done.TrySetException(single);
+                    Fail(write, single);
                 }
             }
         }
         catch (Exception exception)
         {
-            batch[0].Done.TrySetException(exception);
+            Fail(batch[0], exception);
         }
     }
 
@@ -289,7 +364,34 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         }
         Interlocked.Increment(ref _commits);
         // Only now, after the commit: a grain must not believe in a version that a rollback took back.
-        foreach (var write in writes) write.Complete();
+        foreach (var write in writes) Complete(write);
+    }
+
+    private void Complete(PendingWrite write)
+    {
+        if (write.Behind)
+        {
+            // Out of the pending set before completing: a read that misses it finds the committed row.
+            _behind.TryRemove(KeyValuePair.Create((write.GrainId, write.StateName), write));
+            if (write.Conflict) NoteBehindFailure(write, "it was changed by someone else");
+        }
+        write.Complete();
+    }
+
+    private void Fail(PendingWrite write, Exception exception)
+    {
+        if (write.Behind)
+        {
+            _behind.TryRemove(KeyValuePair.Create((write.GrainId, write.StateName), write));
+            NoteBehindFailure(write, exception.Message);
+        }
+        write.Done.TrySetException(exception);
+    }
+
+    private void NoteBehindFailure(PendingWrite write, string why)
+    {
+        var failure = $"{write.GrainId} state '{write.StateName}' written behind was not stored: {why}";
+        if (Interlocked.CompareExchange(ref _behindFailure, failure, null) is null) LogBehindFailed(_name, failure);
     }
 
     private SqliteConnection OpenConnection(bool readOnly)
@@ -342,6 +444,16 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     /// <summary>A write or clear (null payload) waiting for the writer; completes with the row's new version.</summary>
     private sealed class PendingWrite(string grainId, string stateName, long? expectedVersion, byte[]? payload)
     {
+        /// <summary>Writes nothing; completes with the transaction of the writes queued before it.</summary>
+        public static PendingWrite Barrier() => new(string.Empty, string.Empty, null, null) { IsBarrier = true };
+
+        public bool IsBarrier { get; private init; }
+
+        /// <summary>Written behind: no one awaits it, and the grain already holds <see cref="PredictedVersion"/>.</summary>
+        public bool Behind { get; init; }
+
+        public long PredictedVersion => ExpectedVersion is { } e ? e + 1 : 1;
+
         public string GrainId { get; } = grainId;
         public string StateName { get; } = stateName;
         public long? ExpectedVersion { get; } = expectedVersion;
@@ -423,6 +535,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
 
         public void Apply(PendingWrite write)
         {
+            if (write.IsBarrier) return;
             int changed;
             if (write.ExpectedVersion is { } expected)
             {
@@ -489,6 +602,9 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite grain storage {Name}: a transaction of {Count} writes failed; committing them one by one")]
     private partial void LogBatchFailed(Exception exception, string name, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SQLite grain storage {Name}: {Failure}")]
+    private partial void LogBehindFailed(string name, string failure);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "SQLite grain storage {Name}: the writer stopped; no state can be written until the silo restarts")]
     private partial void LogWriterFailed(Exception exception, string name);

@@ -24,6 +24,12 @@ public sealed class SqliteGrainStorageOptions : IStorageProviderSerializerOption
     /// </summary>
     public int MaxBatchSize { get; set; } = 1_000;
 
+    /// <summary>
+    /// Most writes behind (<see cref="WriteBehind"/>) in one transaction, after the awaited writes waiting: an awaited write
+    /// queued behind a checkpoint's thousands waits for at most this many.
+    /// </summary>
+    public int BehindBatchSize { get; set; } = 250;
+
     /// <summary>How long a write waits for the file's write lock held by another process or provider instance.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

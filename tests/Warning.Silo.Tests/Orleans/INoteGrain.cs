@@ -8,6 +8,9 @@ public interface INoteGrain : IGrainWithStringKey
 {
     [Alias("Write")] Task Write(string text);
 
+    /// <summary>Writes behind (<see cref="Warning.Silo.Storage.WriteBehind"/>): returns once queued, not committed.</summary>
+    [Alias("WriteBehind")] Task WriteBehind(string text);
+
     [Alias("Get")] Task<NoteState> Get();
 
     [Alias("Clear")] Task Clear();

@@ -1,5 +1,6 @@
 using Orleans;
 using Orleans.Runtime;
+using Warning.Silo.Storage;
 
 namespace Warning.Silo.Tests.Orleans;
 
@@ -12,6 +13,12 @@ public sealed class NoteGrain(
     {
         note.State = note.State with { Text = text, Writes = note.State.Writes + 1 };
         await note.WriteStateAsync();
+    }
+
+    public Task WriteBehind(string text)
+    {
+        note.State = note.State with { Text = text, Writes = note.State.Writes + 1 };
+        return note.WriteBehindAsync();
     }
 
     public Task<NoteState> Get() => Task.FromResult(note.State);

@@ -65,6 +65,37 @@ public sealed class SqliteGrainStorageTests(SqliteClusterFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task A_write_behind_ends_the_grains_turn_before_its_commit_and_a_new_activation_reads_it_once_committed()
+    {
+        var note = Cluster.Inside(A).GetGrain<INoteGrain>(Guid.NewGuid().ToString("N"));
+        await On(A, () => note.Write("first"));
+        var storage = (SqliteGrainStorage)StorageOf(A);
+
+        // Another connection holds the file's write lock, so nothing commits until it lets go (or the provider's 30 s
+        // busy timeout fails the write: everything below while it is held is a few grain calls).
+        await using var blocker = new SqliteConnection($"Data Source={Path.Combine(fixture.Folder, "state.db")};Pooling=False");
+        await blocker.OpenAsync();
+        await using var held = blocker.BeginTransaction(deferred: false);
+
+        // A write awaited in the turn would wait for the lock; behind, the turn ends with the version the row will have.
+        await On(A, () => note.WriteBehind("second")).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new NoteStorageInfo("2", RecordExists: true), await note.Storage());
+        var written = storage.WhenWrittenAsync();
+        await Deactivate(note);
+        var reread = On(A, note.Get);
+        Assert.False(written.IsCompleted, "the write counted as written while the file was locked");
+        Assert.False(reread.IsCompleted, "a new activation read the row before the write behind it committed");
+
+        await held.RollbackAsync();
+        await written.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(new NoteState { Text = "second", Writes = 2 }, await reread.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal(new NoteStorageInfo("2", RecordExists: true), await note.Storage());
+        Assert.Null(storage.WriteBehindFailure);
+        await On(A, () => note.Write("third"));
+        Assert.Equal(new NoteStorageInfo("3", RecordExists: true), await note.Storage());
+    }
+
+    [Fact]
     public async Task Writes_and_clears_naming_a_stale_or_no_etag_are_refused()
     {
         var grainId = NewNote().GetGrainId();
