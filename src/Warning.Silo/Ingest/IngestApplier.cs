@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,6 +10,8 @@ using Warning.Silo.Areas;
 using Warning.Silo.Health;
 using Warning.Silo.Cases;
 using Orleans;
+using Orleans.Providers;
+using Orleans.Storage;
 using Warning.Silo.Persons;
 using Warning.Silo.Risk;
 using Warning.Silo.Storage;
@@ -35,10 +38,11 @@ public sealed class ApplierOptions
     public int CaseConcurrency { get; set; } = 4;
 
     /// <summary>
-    /// Grain flushes a checkpoint makes between two batches of entries. A checkpoint under 1,000 reports/s writes about
-    /// 7,000 states, which held the applier 250-520 ms in one go (bench/alerts.sh); in slices it holds it tens of ms at a time.
+    /// Grain flushes a checkpoint makes between two batches of entries; the slices are spread over half of
+    /// <see cref="CheckpointInterval"/>. A checkpoint under 1,000 reports/s writes about 7,000 states, which held the applier
+    /// 250-520 ms in one go (bench/alerts.sh); written behind in slices of 250 it holds it about 8 ms at a time.
     /// </summary>
-    public int CheckpointSlice { get; set; } = 500;
+    public int CheckpointSlice { get; set; } = 250;
 
     /// <summary>A segment or checkpoint slower than this is logged with where its time went: it holds up every alert behind it.</summary>
     public TimeSpan SlowLog { get; set; } = TimeSpan.FromMilliseconds(250);
@@ -95,12 +99,14 @@ public sealed class IngestApplier : BackgroundService
     private TimeSpan _lastSegmentTime;
     private readonly bool _clusterMode;
     private readonly bool _alertsEnabled;
+    // The grains' storage, when it writes behind (SQLite): a checkpoint waits for its queue before it moves.
+    private readonly Lazy<SqliteGrainStorage?> _storage;
 
     /// <summary>The checkpoint's name on <c>/readyz</c>.</summary>
     public const string CheckpointLoop = "ingestCheckpoint";
 
     public IngestApplier(IngestLog log, IGrainFactory grains, DirtyGrains dirty, Checkpoints checkpoints, AreaHierarchy hierarchy,
-        BackgroundLoops loops, IOptions<ApplierOptions> options, IOptions<Cluster.ClusterModeOptions> cluster, IOptions<Alerts.AlertsOptions> alerts, ILogger<IngestApplier> logger)
+        BackgroundLoops loops, IServiceProvider services, IOptions<ApplierOptions> options, IOptions<Cluster.ClusterModeOptions> cluster, IOptions<Alerts.AlertsOptions> alerts, ILogger<IngestApplier> logger)
     {
         _alertsEnabled = alerts.Value.Enabled;
         _clusterMode = cluster.Value.Enabled;
@@ -113,6 +119,8 @@ public sealed class IngestApplier : BackgroundService
         _hierarchy = hierarchy;
         _options = options;
         _logger = logger;
+        // Resolved late: the silo builds its storage providers after the host's services.
+        _storage = new(() => services.GetKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME) as SqliteGrainStorage);
         // Cluster mode reads the shared log by partition instead; nothing would drain this channel.
         if (!_clusterMode) _log.Subscribe(Buffer);
     }
@@ -180,6 +188,8 @@ public sealed class IngestApplier : BackgroundService
         using var checkpoints = new PeriodicTimer(_options.Value.CheckpointInterval);
         var checkpointTick = checkpoints.WaitForNextTickAsync(stoppingToken).AsTask();
         var next = _committed.Reader.WaitToReadAsync(stoppingToken).AsTask();
+        // Once the tick came: the checkpoint's turn, which the last one may still hold while its writes commit.
+        Task? checkpointTurn = null;
         CheckpointRun? run = null;
         try
         {
@@ -189,26 +199,38 @@ public sealed class IngestApplier : BackgroundService
                 // comes first would pick them every time, so the checkpoint (and the replay after a crash) would never move.
                 if (run is null && checkpointTick.IsCompleted)
                 {
-                    await _checkpointing.WaitAsync(stoppingToken);
-                    run = BeginCheckpoint();
-                    checkpointTick = checkpoints.WaitForNextTickAsync(stoppingToken).AsTask();
+                    checkpointTurn ??= _checkpointing.WaitAsync(stoppingToken);
+                    if (checkpointTurn.IsCompletedSuccessfully)
+                    {
+                        checkpointTurn = null;
+                        run = BeginCheckpoint();
+                        checkpointTick = checkpoints.WaitForNextTickAsync(stoppingToken).AsTask();
+                    }
                 }
-                if (run is not null)
+                if (run is not null && run.NextSliceIn() is { } wait && wait > TimeSpan.Zero)
+                {
+                    // Between two slices: entries as they come, else the next slice when its time comes.
+                    if (await Task.WhenAny(next, Task.Delay(wait, stoppingToken)) != next) continue;
+                }
+                else if (run is not null)
                 {
                     // A slice of the checkpoint, then whatever entries are ready, and so on: no alert waits behind a whole
                     // checkpoint. A slice runs in front of the applying, never beside it: flushes alongside queued with the
-                    // applier's calls on the same area grains and took longer (tried; bench/alerts.txt).
+                    // applier's calls on the same area grains and took longer (tried; bench/alerts.txt). It only queues
+                    // the states (written behind); their commits and the position are waited for beside the applying.
+                    // The slices are spread over half the interval: thousands of states serialized and committed in one
+                    // burst took the two cores from the applying at once, and the alerts behind it waited.
                     await FlushAsync(run, _options.Value.CheckpointSlice);
+                    run.Pace(_options.Value.CheckpointInterval / 2, _options.Value.CheckpointSlice);
                     if (run.Done)
                     {
                         var finished = run;
                         run = null;
-                        try { await CompleteAsync(finished); }
-                        finally { _checkpointing.Release(); }
+                        _ = CompleteBesideAsync(finished);
                     }
                     if (!next.IsCompleted) continue;
                 }
-                else if (await Task.WhenAny(next, checkpointTick) == checkpointTick) continue;
+                else if (await Task.WhenAny(next, checkpointTurn ?? checkpointTick) != next) continue;
                 if (!await next) break;
                 while (_committed.Reader.TryRead(out var committed))
                 {
@@ -233,6 +255,8 @@ public sealed class IngestApplier : BackgroundService
         }
         finally
         {
+            // A turn taken but not used is given back, or the stop's own checkpoint would wait for it forever.
+            if (checkpointTurn is { IsCompletedSuccessfully: true }) _checkpointing.Release();
             if (run is not null)
             {
                 // Stopping mid-checkpoint: it is finished as it would have been in one go (the stop's own checkpoint follows).
@@ -308,6 +332,17 @@ public sealed class IngestApplier : BackgroundService
         public System.Collections.Concurrent.ConcurrentBag<KeyValuePair<global::Orleans.Runtime.GrainId, ILogAppliedGrain>> Failed { get; } = new();
         public Exception? FirstError { get; set; }
         public long Started { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+        private long _nextSlice;
+
+        /// <summary>Sets the next slice's time so that the slices left end within <paramref name="spread"/> of the start.</summary>
+        public void Pace(TimeSpan spread, int slice)
+        {
+            var slices = Math.Max(1, (Grains.Length + slice - 1) / slice);
+            _nextSlice = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(spread.TotalSeconds / slices * System.Diagnostics.Stopwatch.Frequency);
+        }
+
+        /// <summary>How long until the next slice is due (zero or less: now).</summary>
+        public TimeSpan NextSliceIn() => Done ? TimeSpan.Zero : TimeSpan.FromSeconds((double)(_nextSlice - System.Diagnostics.Stopwatch.GetTimestamp()) / System.Diagnostics.Stopwatch.Frequency);
         public TimeSpan GcBefore { get; } = GC.GetTotalPauseDuration();
     }
 
@@ -331,8 +366,30 @@ public sealed class IngestApplier : BackgroundService
         run.InFront += System.Diagnostics.Stopwatch.GetElapsedTime(started);
     }
 
+    private async Task CompleteBesideAsync(CheckpointRun run)
+    {
+        try { await CompleteAsync(run); }
+        catch (Exception ex)
+        {
+            _loops.Failed(CheckpointLoop, ex.Message);
+            _logger.LogError(ex, "Checkpoint at {Seq} failed", run.Applied);
+        }
+        finally { _checkpointing.Release(); }
+    }
+
     private async Task CompleteAsync(CheckpointRun run)
     {
+        // The flushes only queued the states; the position may pass them once they are on disk.
+        if (_storage.Value is { } storage)
+        {
+            await storage.WhenWrittenAsync();
+            if (storage.WriteBehindFailure is { } failure && !_checkpointHeld)
+            {
+                _checkpointHeld = true;
+                _loops.Failed(CheckpointLoop, $"{failure}; the checkpoint stays at {CheckpointSeq} until a restart replays from it");
+                _logger.LogError("Checkpoint held at {Checkpoint}: {Failure}", CheckpointSeq, failure);
+            }
+        }
         if (!run.Failed.IsEmpty)
         {
             // A failed write may have cost the grain its activation (Orleans deactivates on an ETag conflict) and

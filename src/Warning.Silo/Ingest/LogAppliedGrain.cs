@@ -1,5 +1,6 @@
 using Orleans;
 using Orleans.Runtime;
+using Warning.Silo.Storage;
 
 namespace Warning.Silo.Ingest;
 
@@ -7,7 +8,10 @@ namespace Warning.Silo.Ingest;
 [Alias("ILogAppliedGrain")]
 public interface ILogAppliedGrain : IGrainWithStringKey
 {
-    /// <summary>Writes the state if it changed since the last write (a turn of its own, so no change is half written).</summary>
+    /// <summary>
+    /// Writes the state if it changed since the last write (a turn of its own, so no change is half written), behind: it is
+    /// durable once the storage has written what was queued before it (<see cref="Storage.SqliteGrainStorage.WhenWrittenAsync"/>).
+    /// </summary>
     [Alias("Flush")]
     Task Flush();
 }
@@ -104,10 +108,21 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
     private async Task InvokeWritingThroughAsync(IIncomingGrainCallContext context)
     {
         await context.Invoke();
-        if (_dirty) await Flush();
+        if (_dirty) await WriteAsync();
     }
 
+    /// <summary>
+    /// The checkpoint's write: behind (<see cref="WriteBehind"/>), so the turn holds no later call of this grain for a
+    /// commit; the checkpoint waits for the commits itself before it moves.
+    /// </summary>
     public async Task Flush()
+    {
+        if (!_dirty) return;
+        await state.WriteBehindAsync();
+        _dirty = false;
+    }
+
+    private async Task WriteAsync()
     {
         if (!_dirty) return;
         await state.WriteStateAsync();
@@ -119,7 +134,7 @@ public abstract class LogAppliedGrain<TState>(IPersistentState<TState> state, Di
         if (!_dirty) return;
         try
         {
-            await Flush();
+            await WriteAsync();
             dirty.Written(this.GetGrainId());
         }
         catch (Exception ex)
