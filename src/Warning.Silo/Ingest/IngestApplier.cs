@@ -332,6 +332,7 @@ public sealed class IngestApplier : BackgroundService
         public System.Collections.Concurrent.ConcurrentBag<KeyValuePair<global::Orleans.Runtime.GrainId, ILogAppliedGrain>> Failed { get; } = new();
         public Exception? FirstError { get; set; }
         public long Started { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+        public TimeSpan GcBefore { get; } = GC.GetTotalPauseDuration();
         private long _nextSlice;
 
         /// <summary>Sets the next slice's time so that the slices left end within <paramref name="spread"/> of the start.</summary>
@@ -342,8 +343,7 @@ public sealed class IngestApplier : BackgroundService
         }
 
         /// <summary>How long until the next slice is due (zero or less: now).</summary>
-        public TimeSpan NextSliceIn() => Done ? TimeSpan.Zero : TimeSpan.FromSeconds((double)(_nextSlice - System.Diagnostics.Stopwatch.GetTimestamp()) / System.Diagnostics.Stopwatch.Frequency);
-        public TimeSpan GcBefore { get; } = GC.GetTotalPauseDuration();
+        public TimeSpan NextSliceIn() => TimeSpan.FromSeconds((double)(_nextSlice - System.Diagnostics.Stopwatch.GetTimestamp()) / System.Diagnostics.Stopwatch.Frequency);
     }
 
     private CheckpointRun BeginCheckpoint() => new(AppliedSeq, _dirty.TakeAll().ToArray());

@@ -132,7 +132,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     /// Completes once every write queued before the call has committed (or failed: see <see cref="WriteBehindFailure"/>).
     /// What a checkpoint waits on after flushing its grains behind.
     /// </summary>
-    public Task WhenWrittenAsync() => Enqueue(PendingWrite.Barrier(), behind: true);
+    public Task WhenWrittenAsync() => Enqueue(PendingWrite.Barrier());
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(
@@ -164,28 +164,29 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         Start();
-        if (!_behind.IsEmpty && _behind.TryGetValue((grainId.ToString(), stateName), out var pending))
-            return ReadAfterAsync(pending, stateName, grainId, grainState);
-        Read(stateName, grainId, grainState);
+        var id = grainId.ToString();
+        if (!_behind.IsEmpty && _behind.TryGetValue((id, stateName), out var pending))
+            return ReadAfterAsync(pending, id, stateName, grainState);
+        Read(id, stateName, grainState);
         return Task.CompletedTask;
     }
 
-    private async Task ReadAfterAsync<T>(PendingWrite pending, string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task ReadAfterAsync<T>(PendingWrite pending, string id, string stateName, IGrainState<T> grainState)
     {
         // Failed or not, once it is done the file holds what there is to read.
         try { await pending.Done.Task.ConfigureAwait(false); }
         catch (Exception) { }
-        Read(stateName, grainId, grainState);
+        Read(id, stateName, grainState);
     }
 
-    private void Read<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private void Read<T>(string id, string stateName, IGrainState<T> grainState)
     {
         long? etag = null;
         byte[]? payload = null;
         var reader = _readers.TryDequeue(out var pooled) ? pooled : new Reader(OpenConnection(readOnly: true));
         try
         {
-            reader.GrainId.Value = grainId.ToString();
+            reader.GrainId.Value = id;
             reader.StateName.Value = stateName;
             using (var row = reader.Select.ExecuteReader())
             {
@@ -227,7 +228,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         // Behind: the grain's turn ends now, with the version the write will have if it commits (the row's next); the
         // caller learns of the commit from WhenWrittenAsync, and of a failure from WriteBehindFailure.
         _behind[(write.GrainId, write.StateName)] = write;
-        Enqueue(write, behind: true);
+        Enqueue(write);
         grainState.ETag = FormatEtag(write.PredictedVersion);
         grainState.RecordExists = true;
         return Task.CompletedTask;
@@ -235,8 +236,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
 
     private async Task WriteAsync<T>(PendingWrite write, IGrainState<T> grainState)
     {
-        // After a write behind of the same state that is still queued, in the same queue: it names the version that one makes.
-        var version = await Enqueue(write, behind: !_behind.IsEmpty && _behind.ContainsKey((write.GrainId, write.StateName)));
+        var version = await Enqueue(write);
         grainState.ETag = FormatEtag(version);
         grainState.RecordExists = true;
     }
@@ -244,8 +244,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var expected = ParseEtag(stateName, grainId, grainState.ETag);
-        var clear = new PendingWrite(grainId.ToString(), stateName, expected, payload: null);
-        var version = await Enqueue(clear, behind: !_behind.IsEmpty && _behind.ContainsKey((clear.GrainId, clear.StateName)));
+        var version = await Enqueue(new PendingWrite(grainId.ToString(), stateName, expected, payload: null));
         grainState.ETag = FormatEtag(version);
         grainState.State = CreateState<T>();
         grainState.RecordExists = false;
@@ -273,9 +272,12 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
 
     public void Dispose() => CloseAsync().GetAwaiter().GetResult();
 
-    private Task<long> Enqueue(PendingWrite write, bool behind = false)
+    private Task<long> Enqueue(PendingWrite write)
     {
         Start();
+        // Barriers follow the writes behind; so does an awaited write of a state still queued behind, which names the
+        // version that write makes.
+        var behind = write.Behind || write.IsBarrier || (!_behind.IsEmpty && _behind.ContainsKey((write.GrainId, write.StateName)));
         if (!(behind ? _behindQueue : _queue).Writer.TryWrite(write)) throw new ObjectDisposedException(nameof(SqliteGrainStorage), $"Grain storage '{_name}' is closed.");
         return write.Done.Task;
     }
@@ -294,12 +296,10 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
                     var awaited = _queue.Reader.WaitToReadAsync().AsTask();
                     var behind = _behindQueue.Reader.WaitToReadAsync().AsTask();
                     Task.WaitAny(awaited, behind);
-                    // Closing completes both queues together: what is left in either is written, then the loop ends.
-                    if ((awaited.IsCompleted && !awaited.Result) || (behind.IsCompleted && !behind.Result))
-                    {
-                        if (awaited.GetAwaiter().GetResult() | behind.GetAwaiter().GetResult()) continue;
-                        break;
-                    }
+                    // Closing completes both queues together: once either is done, what is left in the other is written
+                    // and then the loop ends.
+                    if (awaited is { IsCompleted: true, Result: false } || behind is { IsCompleted: true, Result: false })
+                        if (!(awaited.GetAwaiter().GetResult() | behind.GetAwaiter().GetResult())) break;
                     continue;
                 }
                 while (batch.Count < _maxBatchSize && _queue.Reader.TryRead(out var write)) batch.Add(write);
